@@ -1,0 +1,141 @@
+import { generateInsightFaceAnchors } from './anchors.ts';
+import { UnsupportedModelError } from './errors.ts';
+import type { FamilyDecoder, RawOutputs } from './family-decoder.ts';
+import type { InsightFaceDescriptor } from './model-descriptor.ts';
+
+const f32 = Math.fround;
+const clip = (v: number, max: number): number => Math.max(Math.min(v, max), 0);
+
+interface BoundLevel {
+  /** Index of this level's first anchor. */
+  offset: number;
+  /** Cells of the feature map (h·w). */
+  cells: number;
+  anchorsPerCell: number;
+  scores: Float32Array;
+  boxes: Float32Array;
+  landmarks: Float32Array;
+}
+
+function requireTensor(outputs: RawOutputs, name: string, channels: number) {
+  const t = outputs[name];
+  if (!t) throw new UnsupportedModelError(`The model did not return the output "${name}".`);
+  if (t.dims.length !== 4 || t.dims[0] !== 1 || t.dims[1] !== channels) {
+    throw new UnsupportedModelError(`Output "${name}" has shape [${t.dims.join(',')}]; expected [1,${channels},h,w].`);
+  }
+  return t;
+}
+
+/**
+ * insightface RetinaFace (spec §1): per-stride outputs, class-major scores (face = channel A + a), deltas
+ * (dx, dy, dw, dh) per anchor, +1 box convention in float64, boxes clipped to the input tensor, score `>=`.
+ */
+export class InsightFaceDecoder implements FamilyDecoder {
+  private levels: BoundLevel[] = [];
+  private anchors: Float32Array = new Float32Array(0);
+  private inputWidth = 0;
+  private inputHeight = 0;
+
+  constructor(private readonly descriptor: InsightFaceDescriptor) {}
+
+  bind(outputs: RawOutputs, inputWidth: number, inputHeight: number): number {
+    this.inputWidth = inputWidth;
+    this.inputHeight = inputHeight;
+    const shapes: { height: number; width: number }[] = [];
+    let offset = 0;
+    this.levels = this.descriptor.levels.map((level) => {
+      const a = level.scales.length;
+      const boxes = requireTensor(outputs, level.boxesOutput, 4 * a);
+      // Feature-map size comes from the box tensor, as the reference does (spec §A.3).
+      const [, , height, width] = boxes.dims;
+      const scores = requireTensor(outputs, level.scoresOutput, 2 * a);
+      const landmarks = requireTensor(outputs, level.landmarksOutput, 10 * a);
+      for (const t of [scores, landmarks]) {
+        if (t.dims[2] !== height || t.dims[3] !== width) {
+          throw new UnsupportedModelError(
+            `Stride ${level.stride} outputs disagree on the feature map: [${t.dims.join(',')}] vs [${boxes.dims.join(',')}].`,
+          );
+        }
+      }
+      shapes.push({ height, width });
+      const bound = { offset, cells: height * width, anchorsPerCell: a, scores: scores.data, boxes: boxes.data, landmarks: landmarks.data };
+      offset += bound.cells * a;
+      return bound;
+    });
+    this.anchors = generateInsightFaceAnchors(this.descriptor.levels, shapes);
+    return offset;
+  }
+
+  select(threshold: number, indices: Int32Array, scores: Float32Array): number {
+    let count = 0;
+    for (const { offset, cells, anchorsPerCell: a, scores: cls } of this.levels) {
+      const faceChannel = a * cells;
+      for (let p = 0; p < cells; p++) {
+        for (let k = 0; k < a; k++) {
+          const s = cls[faceChannel + k * cells + p];
+          if (s >= threshold) {
+            indices[count] = offset + p * a + k;
+            scores[count++] = s;
+          }
+        }
+      }
+    }
+    return count;
+  }
+
+  /** Level of anchor n. */
+  private levelOf(n: number): BoundLevel {
+    let level = this.levels[0];
+    for (const l of this.levels) if (n >= l.offset) level = l;
+    return level;
+  }
+
+  /** Index of anchor n's first channel value: channel (k·a_cell + a)·cells + cell, for k = 0. */
+  private static channelBase(level: BoundLevel, n: number, valuesPerAnchor: number): number {
+    const local = n - level.offset;
+    const cell = Math.floor(local / level.anchorsPerCell);
+    const anchor = local - cell * level.anchorsPerCell;
+    return valuesPerAnchor * anchor * level.cells + cell;
+  }
+
+  box(n: number, scaleX: number, scaleY: number, out: Float32Array, o: number): void {
+    const level = this.levelOf(n);
+    const d = level.boxes;
+    const base = InsightFaceDecoder.channelBase(level, n, 4);
+    const an = this.anchors;
+    const aw = an[4 * n + 2] - an[4 * n] + 1;
+    const ah = an[4 * n + 3] - an[4 * n + 1] + 1;
+    const acx = an[4 * n] + 0.5 * (aw - 1);
+    const acy = an[4 * n + 1] + 0.5 * (ah - 1);
+    const cx = d[base] * aw + acx;
+    const cy = d[base + level.cells] * ah + acy;
+    // The reference takes exp of the float32 deltas in float32.
+    const pw = f32(Math.exp(d[base + 2 * level.cells])) * aw;
+    const ph = f32(Math.exp(d[base + 3 * level.cells])) * ah;
+    const maxX = this.inputWidth - 1;
+    const maxY = this.inputHeight - 1;
+    out[o] = clip(cx - 0.5 * (pw - 1), maxX) / scaleX;
+    out[o + 1] = clip(cy - 0.5 * (ph - 1), maxY) / scaleY;
+    out[o + 2] = clip(cx + 0.5 * (pw - 1), maxX) / scaleX;
+    out[o + 3] = clip(cy + 0.5 * (ph - 1), maxY) / scaleY;
+  }
+
+  landmarks(n: number, scaleX: number, scaleY: number, out: Float32Array, o: number): void {
+    const level = this.levelOf(n);
+    const l = level.landmarks;
+    const base = InsightFaceDecoder.channelBase(level, n, 10);
+    const an = this.anchors;
+    const aw = an[4 * n + 2] - an[4 * n] + 1;
+    const ah = an[4 * n + 3] - an[4 * n + 1] + 1;
+    const acx = an[4 * n] + 0.5 * (aw - 1);
+    const acy = an[4 * n + 1] + 0.5 * (ah - 1);
+    const std = this.descriptor.landmarkStd;
+    for (let k = 0; k < 5; k++) {
+      // The reference scales the float32 deltas by the std in float32, then decodes in float64.
+      const lx = std === 1 ? l[base + 2 * k * level.cells] : f32(l[base + 2 * k * level.cells] * std);
+      const ly = std === 1 ? l[base + (2 * k + 1) * level.cells] : f32(l[base + (2 * k + 1) * level.cells] * std);
+      out[o + 2 * k] = (lx * aw + acx) / scaleX;
+      out[o + 2 * k + 1] = (ly * ah + acy) / scaleY;
+    }
+  }
+}

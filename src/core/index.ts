@@ -1,0 +1,13 @@
+export * from './errors.ts';
+export * from './model-descriptor.ts';
+export * from './geometry.ts';
+export * from './pack.ts';
+export * from './anchors.ts';
+export * from './family-decoder.ts';
+export * from './face.ts';
+export * from './nms.ts';
+export * from './face-decoder.ts';
+export { InsightFaceDecoder } from './decode-insightface.ts';
+export { Biubug6Decoder } from './decode-biubug6.ts';
+export * from './model-bytes.ts';
+export * from './model-catalog.ts';

@@ -1,0 +1,35 @@
+/** Models the project knows by id: where the setup script puts them (`public/models/<file>`) and their hash. */
+export interface CatalogModel {
+  id: string;
+  title: string;
+  /** File name under `public/models/`. */
+  file: string;
+  /** sha256 of the released file, hex; absent where builds differ (e.g. converted locally). */
+  sha256?: string;
+}
+
+export const MODEL_CATALOG: readonly CatalogModel[] = [
+  {
+    id: 'retinaface-mnet025',
+    title: 'RetinaFace MobileNet-0.25 (insightface mnet.25, BGR, dynamic size)',
+    file: 'retinaface-mnet025.onnx',
+    sha256: 'a2a3584c51e6d5b1ab0587f16584ea492075fabfea1b1ab568d8105782067068',
+  },
+  {
+    id: 'retinaface-mnet025-biubug6',
+    title: 'RetinaFace MobileNet-0.25 (biubug6/Pytorch_Retinaface, dynamic size)',
+    file: 'retinaface-mnet025-biubug6.onnx',
+    sha256: '6ef156c853a7fc783e90de337dd588ef3c4a43dc2892fc366e03e0b9a9c584a6',
+  },
+  {
+    id: 'retinaface-r50',
+    title: 'RetinaFace ResNet-50 (insightface R50; convert R50-symbol.json + R50-0000.params)',
+    file: 'retinaface-r50.onnx',
+  },
+];
+
+export const DEFAULT_MODEL_ID = 'retinaface-mnet025';
+
+export function findCatalogModel(id: string): CatalogModel | undefined {
+  return MODEL_CATALOG.find((m) => m.id === id);
+}

@@ -1,0 +1,111 @@
+import type * as Ort from 'onnxruntime-web';
+import {
+  FaceDecoder,
+  ModelLoadError,
+  checkModelBytes,
+  describeModel,
+  type DecodeOptions,
+  type DescriptorOverrides,
+  type Face,
+  type InputGeometry,
+  type ModelDescriptor,
+  type ModelIO,
+  type RawOutputs,
+  type TensorInfo,
+} from '../core/index.ts';
+
+/** The onnxruntime-web module (main entry, `/wasm` or `/webgpu`), passed in so each host picks its bundle. */
+export type OrtModule = typeof Ort;
+
+export interface EngineOptions {
+  /** Defaults to `['wasm']`. */
+  executionProviders?: Ort.InferenceSession.ExecutionProviderConfig[];
+  /** Overrides of the detected model description. */
+  descriptor?: DescriptorOverrides;
+  /** Names the model in error messages (a path or URL). */
+  source?: string;
+}
+
+export interface EngineTimings {
+  /** `session.run`, ms. */
+  inference: number;
+  /** Decode + NMS, ms. */
+  decode: number;
+}
+
+function tensorInfo(m: Ort.InferenceSession.ValueMetadata): TensorInfo {
+  return { name: m.name, shape: m.isTensor ? m.shape : [] };
+}
+
+export function sessionModelIO(session: Ort.InferenceSession): ModelIO {
+  return { inputs: session.inputMetadata.map(tensorInfo), outputs: session.outputMetadata.map(tensorInfo) };
+}
+
+/**
+ * One RetinaFace model in one onnxruntime session: runs a packed tensor and decodes the outputs. Runs must be
+ * serialized by the caller (onnxruntime rejects concurrent runs on one session).
+ */
+export class FaceEngine {
+  private readonly decoder: FaceDecoder;
+
+  private constructor(
+    private readonly ort: OrtModule,
+    readonly session: Ort.InferenceSession,
+    readonly descriptor: ModelDescriptor,
+  ) {
+    this.decoder = new FaceDecoder(descriptor);
+  }
+
+  static async load(ort: OrtModule, model: Uint8Array, options: EngineOptions = {}): Promise<FaceEngine> {
+    const source = options.source ?? '(bytes)';
+    checkModelBytes(model, source);
+    let session: Ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(model, {
+        executionProviders: options.executionProviders ?? ['wasm'],
+        graphOptimizationLevel: 'all',
+      });
+    } catch (cause) {
+      throw new ModelLoadError(
+        `onnxruntime could not load the model ${source} (${model.length} bytes): ${String((cause as Error)?.message ?? cause)}. ` +
+          'The file may be truncated or not an ONNX model.',
+        { cause },
+      );
+    }
+    try {
+      return new FaceEngine(ort, session, describeModel(sessionModelIO(session), options.descriptor));
+    } catch (error) {
+      await session.release();
+      throw error;
+    }
+  }
+
+  /** Runs the model on a packed NCHW tensor of the geometry's input size; returns the raw outputs. */
+  async infer(tensor: Float32Array, geometry: InputGeometry): Promise<RawOutputs> {
+    const input = new this.ort.Tensor('float32', tensor, [1, 3, geometry.inputHeight, geometry.inputWidth]);
+    const results = await this.session.run({ [this.descriptor.inputName]: input });
+    const outputs: Record<string, { data: Float32Array; dims: readonly number[] }> = {};
+    for (const [name, t] of Object.entries(results)) {
+      outputs[name] = { data: t.data as Float32Array, dims: t.dims };
+    }
+    return outputs;
+  }
+
+  decode(outputs: RawOutputs, geometry: InputGeometry, options?: DecodeOptions): Face[] {
+    return this.decoder.decode(outputs, geometry, options);
+  }
+
+  /** `infer` then `decode`, with per-stage timings. */
+  async detect(tensor: Float32Array, geometry: InputGeometry, options?: DecodeOptions): Promise<{ faces: Face[]; timings: EngineTimings }> {
+    const t0 = performance.now();
+    const outputs = await this.infer(tensor, geometry);
+    const t1 = performance.now();
+    const faces = this.decode(outputs, geometry, options);
+    const t2 = performance.now();
+    return { faces, timings: { inference: t1 - t0, decode: t2 - t1 } };
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}

@@ -1,0 +1,95 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import * as ort from 'onnxruntime-web';
+import {
+  DEFAULT_MODEL_ID,
+  ImagePacker,
+  ModelLoadError,
+  findCatalogModel,
+  planGeometry,
+  tensorLength,
+  type DecodeOptions,
+  type DescriptorOverrides,
+  type Face,
+  type GeometryOptions,
+  type InputGeometry,
+} from '../core/index.ts';
+import { FaceEngine, type EngineTimings } from '../engine/face-engine.ts';
+import { decodeImageFile, fitImage, type DecodedImage } from './image-file.ts';
+
+/** The project root (two levels above this file in `src/node/` and in `dist/node/`). */
+const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Where `npm install` puts the default model. */
+export const defaultModelPath = (): string =>
+  `${projectRoot}public/models/${findCatalogModel(DEFAULT_MODEL_ID)!.file}`;
+
+export interface NodeDetectorOptions {
+  /** Path of an ONNX model. Defaults to the default model in `public/models/`. */
+  model?: string;
+  /** WASM threads. Defaults to 1. */
+  threads?: number;
+  /** Overrides of the detected model description. */
+  descriptor?: DescriptorOverrides;
+}
+
+export type DetectOptions = DecodeOptions & GeometryOptions;
+
+export interface ImageResult {
+  faces: Face[];
+  geometry: InputGeometry;
+  timings: EngineTimings & { pack: number };
+}
+
+/** The whole pipeline in-process: image → pack → onnxruntime-web (WASM) → decode + NMS. */
+export class NodeDetector {
+  private tensor = new Float32Array(0);
+  private readonly packer: ImagePacker;
+
+  private constructor(readonly engine: FaceEngine) {
+    this.packer = new ImagePacker(engine.descriptor);
+  }
+
+  static async create(options: NodeDetectorOptions = {}): Promise<NodeDetector> {
+    const path = options.model ?? defaultModelPath();
+    if (!existsSync(path)) {
+      throw new ModelLoadError(
+        options.model
+          ? `Model file not found: ${path}.`
+          : `The default model is not installed at ${path}. Run \`npm install\` (its setup copies it from ` +
+              '../shared/models) or pass --model <path.onnx>; see the README, "Models".',
+      );
+    }
+    const bytes = new Uint8Array(await readFile(path));
+    ort.env.wasm.numThreads = options.threads ?? 1;
+    const engine = await FaceEngine.load(ort, bytes, { descriptor: options.descriptor, source: path });
+    return new NodeDetector(engine);
+  }
+
+  get descriptor() {
+    return this.engine.descriptor;
+  }
+
+  async detectImage(image: DecodedImage, options: DetectOptions = {}): Promise<ImageResult> {
+    const geometry = planGeometry(image, this.engine.descriptor.inputSize, options);
+    const t0 = performance.now();
+    const fitted = await fitImage(image, geometry);
+    const length = tensorLength(geometry);
+    if (this.tensor.length < length) this.tensor = new Float32Array(length);
+    const tensor = this.packer.pack(fitted, geometry, this.tensor);
+    const pack = performance.now() - t0;
+    const { faces, timings } = await this.engine.detect(tensor, geometry, options);
+    return { faces, geometry, timings: { ...timings, pack } };
+  }
+
+  async detectFile(file: string, options: DetectOptions = {}): Promise<ImageResult & { width: number; height: number }> {
+    const image = await decodeImageFile(file);
+    const result = await this.detectImage(image, options);
+    return { ...result, width: image.width, height: image.height };
+  }
+
+  release(): Promise<void> {
+    return this.engine.release();
+  }
+}

@@ -1,0 +1,15 @@
+import { defineConfig } from 'vite';
+
+// Cross-origin isolation lets onnxruntime-web use WASM threads (SharedArrayBuffer).
+const isolationHeaders = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+export default defineConfig({
+  server: { headers: isolationHeaders },
+  preview: { headers: isolationHeaders },
+  worker: { format: 'es' },
+  // Pre-bundling onnxruntime-web makes the dev server reload the page on first visit.
+  optimizeDeps: { exclude: ['onnxruntime-web'] },
+});
