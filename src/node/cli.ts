@@ -1,0 +1,37 @@
+import { FaceDetectorError } from '../core/index.ts';
+import { detectCommand } from './commands/detect.ts';
+
+/** A subcommand: gets its own arguments, returns the exit code. */
+export type Command = {
+  summary: string;
+  run(args: string[]): Promise<number>;
+};
+
+const COMMANDS: Record<string, Command> = {
+  detect: detectCommand,
+};
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`);
+  return ['Usage: retinaface-web <command> [options]', '', 'Commands:', ...lines, '', 'Run `retinaface-web <command> --help` for its options.'].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h') {
+    console.log(usage());
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    console.error(`Unknown command "${name}".\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    // Typed errors carry messages meant for people; anything else is a bug worth its stack.
+    console.error(error instanceof FaceDetectorError ? `error: ${error.message}` : error);
+    return 1;
+  }
+}

@@ -1,0 +1,157 @@
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { InvalidInputError, type ChannelOrder, type Face, type InputSizeRequest, type Size } from '../../core/index.ts';
+import type { Command } from '../cli.ts';
+import { NodeDetector } from '../node-detector.ts';
+import { widerPrediction } from '../wider-format.ts';
+
+const HELP = `Usage: retinaface-web detect [options] <image|dir>...
+
+Detects faces in JPEG/PNG images (directories are searched recursively).
+
+Options:
+  --model <path.onnx>     RetinaFace ONNX model (default: public/models/retinaface-mnet025.onnx)
+  --score <t>             minimum face score (default 0.5)
+  --iou <t>               NMS IoU threshold (default 0.4)
+  --size native|WxH       input tensor size: native = the image's own size padded to a multiple of 32
+                          (dynamic models; the default), or letterbox into WxH
+  --max-size WxH          with native: larger images are scaled down to fit (default 1920x1920)
+  --max-faces <n>         keep at most n faces per image (default: all)
+  --mirror                flip results horizontally (selfie view)
+  --channel-order BGR|RGB the model's input channel order (default BGR)
+  --landmark-std <s>      insightface landmark std (default 1; 0.2 for retinaface_mnet025_v2)
+  --threads <n>           WASM threads (default 1)
+  --format json|wider     json (default): one array on stdout; wider: WIDER FACE prediction files
+  --out <dir>             output folder for --format wider (<dir>/<event>/<image>.txt)
+  -h, --help              show this help`;
+
+const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp']);
+
+function parseSize(text: string, option: string): Size {
+  const m = /^(\d+)x(\d+)$/i.exec(text);
+  if (!m) throw new InvalidInputError(`${option} takes WxH (for example 640x480); got "${text}".`);
+  return { width: Number(m[1]), height: Number(m[2]) };
+}
+
+function parseNumber(text: string | undefined, option: string): number | undefined {
+  if (text === undefined) return undefined;
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isFinite(v)) throw new InvalidInputError(`${option} takes a number; got "${text}".`);
+  return v;
+}
+
+async function listImages(paths: string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const path of paths) {
+    const info = await stat(path).catch(() => null);
+    if (info?.isDirectory()) {
+      const entries = (await readdir(path, { recursive: true, withFileTypes: true }))
+        .filter((e) => e.isFile() && IMAGE_EXTENSIONS.has(extname(e.name).toLowerCase()))
+        .map((e) => join(e.parentPath, e.name))
+        .sort();
+      files.push(...entries);
+    } else {
+      files.push(path); // a missing or unreadable file is reported when it is read
+    }
+  }
+  return files;
+}
+
+interface JsonResult {
+  file: string;
+  width: number;
+  height: number;
+  faces: Face[];
+}
+
+export const detectCommand: Command = {
+  summary: 'detect faces in images; JSON on stdout or WIDER FACE prediction files',
+  async run(args) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        model: { type: 'string' },
+        score: { type: 'string' },
+        iou: { type: 'string' },
+        size: { type: 'string' },
+        'max-size': { type: 'string' },
+        'max-faces': { type: 'string' },
+        mirror: { type: 'boolean' },
+        'channel-order': { type: 'string' },
+        'landmark-std': { type: 'string' },
+        threads: { type: 'string' },
+        format: { type: 'string' },
+        out: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (values.help) {
+      console.log(HELP);
+      return 0;
+    }
+    const format = values.format ?? 'json';
+    if (format !== 'json' && format !== 'wider') throw new InvalidInputError(`--format takes json or wider; got "${format}".`);
+    if (format === 'wider' && !values.out) throw new InvalidInputError('--format wider needs --out <dir>.');
+    if (positionals.length === 0) {
+      console.error(HELP);
+      return 2;
+    }
+    const channelOrder = values['channel-order']?.toUpperCase();
+    if (channelOrder !== undefined && channelOrder !== 'BGR' && channelOrder !== 'RGB') {
+      throw new InvalidInputError(`--channel-order takes BGR or RGB; got "${values['channel-order']}".`);
+    }
+    const inputSize: InputSizeRequest | undefined =
+      values.size === undefined || values.size === 'native' ? undefined : parseSize(values.size, '--size');
+    const options = {
+      scoreThreshold: parseNumber(values.score, '--score'),
+      iouThreshold: parseNumber(values.iou, '--iou'),
+      maxFaces: parseNumber(values['max-faces'], '--max-faces'),
+      inputSize,
+      maxInputSize: values['max-size'] ? parseSize(values['max-size'], '--max-size') : undefined,
+      mirror: values.mirror ?? false,
+    };
+    const landmarkStd = parseNumber(values['landmark-std'], '--landmark-std');
+
+    const detector = await NodeDetector.create({
+      model: values.model,
+      threads: parseNumber(values.threads, '--threads'),
+      descriptor: {
+        ...(channelOrder ? { channelOrder: channelOrder as ChannelOrder } : {}),
+        ...(landmarkStd !== undefined ? { landmarkStd } : {}),
+      },
+    });
+    if (values.size === 'native' && detector.descriptor.inputSize) {
+      const { width, height } = detector.descriptor.inputSize;
+      console.error(`note: the model has a fixed ${width}x${height} input; images are letterboxed into it.`);
+    }
+
+    const results: JsonResult[] = [];
+    let failures = 0;
+    try {
+      for (const file of await listImages(positionals)) {
+        try {
+          const r = await detector.detectFile(file, options);
+          if (format === 'json') {
+            results.push({ file, width: r.width, height: r.height, faces: r.faces });
+          } else {
+            const name = basename(file, extname(file));
+            const dir = join(values.out!, basename(dirname(file)));
+            await mkdir(dir, { recursive: true });
+            await writeFile(join(dir, `${name}.txt`), widerPrediction(name, r.faces));
+          }
+        } catch (error) {
+          if (!(error instanceof InvalidInputError)) throw error;
+          failures++;
+          console.error(`error: ${error.message}`);
+        }
+      }
+    } finally {
+      await detector.release();
+    }
+    if (format === 'json') process.stdout.write(`${JSON.stringify(results)}\n`);
+    if (failures > 0) console.error(`${failures} file(s) could not be processed.`);
+    return failures > 0 ? 1 : 0;
+  },
+};
