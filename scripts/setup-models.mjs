@@ -2,7 +2,7 @@
 // Puts the models the demo and the CLI use into public/models/ (ignored by git). Runs after `npm install`.
 // Never fails the install: a model it cannot provide is explained instead.
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -33,7 +33,9 @@ for (const m of MODELS) {
   if (existsSync(dest) && sha256(dest) === m.sha256) continue;
   const src = join(shared, m.from);
   if (existsSync(src) && sha256(src) === m.sha256) {
+    rmSync(dest, { force: true });
     copyFileSync(src, dest);
+    chmodSync(dest, 0o644); // ../shared is read-only; the copy should not be
     console.log(`setup: copied ${m.file} (${m.what}) to public/models/`);
   } else {
     console.log(
