@@ -1,23 +1,47 @@
 const f32 = Math.fround;
 
-/** Reusable scratch memory for `nonMaxSuppression`, grown on demand. */
+/** Grid cells per side used to find the kept boxes near a candidate. */
+const GRID = 32;
+
+/** Reusable scratch memory for `nonMaxSuppression`, grown on demand (no allocation in steady state). */
 export class NmsScratch {
   areas = new Float32Array(0);
-  suppressed = new Uint8Array(0);
+  /** Per kept box: the candidate rank that last checked it (so a box spanning several cells is tested once). */
+  checkedBy = new Int32Array(0);
+  /** Per grid cell: first entry of its list of kept boxes, or −1. */
+  cellHead = new Int32Array(GRID * GRID);
+  /** Per entry: the kept box (index into `keep`) and the next entry of the same cell. */
+  entryKept = new Int32Array(0);
+  entryNext = new Int32Array(0);
 
   ensure(count: number): void {
-    if (this.suppressed.length < count) {
+    if (this.areas.length < count) {
       this.areas = new Float32Array(count);
-      this.suppressed = new Uint8Array(count);
+      this.checkedBy = new Int32Array(count);
+    }
+  }
+
+  ensureEntries(count: number): void {
+    if (this.entryKept.length < count) {
+      const size = Math.max(count, 2 * this.entryKept.length, 1024);
+      const kept = new Int32Array(size);
+      const next = new Int32Array(size);
+      kept.set(this.entryKept);
+      next.set(this.entryNext);
+      this.entryKept = kept;
+      this.entryNext = next;
     }
   }
 }
 
 /**
  * Greedy NMS with the +1 (inclusive pixel) convention in float32, as both reference implementations do
- * (spec §A.8, §B.6): walk `order` (best first), keep a box, suppress later boxes whose IoU with it is
- * greater than `iouThreshold`. `boxes` holds x1, y1, x2, y2 per candidate; `order` lists candidate indices.
- * Writes kept candidate indices to `keep` and returns how many (at most `maxKeep`).
+ * (spec §A.8, §B.6): walk `order` (best first), keep a box unless a kept box overlaps it with IoU greater than
+ * `iouThreshold`. `boxes` holds x1, y1, x2, y2 per candidate; `order` lists candidate indices. Writes kept
+ * candidate indices to `keep` (best first) and returns how many (at most `maxKeep`).
+ *
+ * The result is exactly that of the plain O(n²) loop; kept boxes are filed in a coarse grid so a candidate is
+ * only tested against kept boxes it can touch (two boxes with a positive +1 intersection share a cell).
  */
 export function nonMaxSuppression(
   boxes: Float32Array,
@@ -28,34 +52,76 @@ export function nonMaxSuppression(
   keep: Int32Array,
   scratch: NmsScratch,
 ): number {
+  if (count === 0 || maxKeep < 1) return 0;
   scratch.ensure(count);
-  const { areas, suppressed } = scratch;
+  const { areas, checkedBy, cellHead } = scratch;
   const threshold = f32(iouThreshold);
+
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -Infinity;
+  let maxY = -Infinity;
   for (let c = 0; c < count; c++) {
-    const i = 4 * order[c];
+    const i = 4 * c;
     areas[c] = f32(f32(f32(boxes[i + 2] - boxes[i]) + 1) * f32(f32(boxes[i + 3] - boxes[i + 1]) + 1));
-    suppressed[c] = 0;
+    minX = Math.min(minX, boxes[i]);
+    minY = Math.min(minY, boxes[i + 1]);
+    maxX = Math.max(maxX, boxes[i + 2] + 1);
+    maxY = Math.max(maxY, boxes[i + 3] + 1);
   }
+  const cellW = Math.max((maxX - minX) / GRID, 1e-6);
+  const cellH = Math.max((maxY - minY) / GRID, 1e-6);
+  const cellX = (x: number) => Math.min(GRID - 1, Math.max(0, Math.floor((x - minX) / cellW)));
+  const cellY = (y: number) => Math.min(GRID - 1, Math.max(0, Math.floor((y - minY) / cellH)));
+  cellHead.fill(-1);
+  let entries = 0;
+
   let kept = 0;
-  for (let c = 0; c < count && kept < maxKeep; c++) {
-    if (suppressed[c]) continue;
-    const i = 4 * order[c];
-    keep[kept++] = order[c];
+  for (let r = 0; r < count && kept < maxKeep; r++) {
+    const c = order[r];
+    const i = 4 * c;
     const x1 = boxes[i];
     const y1 = boxes[i + 1];
     const x2 = boxes[i + 2];
     const y2 = boxes[i + 3];
-    for (let d = c + 1; d < count; d++) {
-      if (suppressed[d]) continue;
-      const j = 4 * order[d];
-      const w = f32(f32(Math.min(x2, boxes[j + 2]) - Math.max(x1, boxes[j])) + 1);
-      if (w <= 0) continue;
-      const h = f32(f32(Math.min(y2, boxes[j + 3]) - Math.max(y1, boxes[j + 1])) + 1);
-      if (h <= 0) continue;
-      const inter = f32(w * h);
-      const iou = f32(inter / f32(f32(areas[c] + areas[d]) - inter));
-      if (iou > threshold) suppressed[d] = 1;
+    const gx1 = cellX(x1);
+    const gx2 = cellX(x2 + 1);
+    const gy1 = cellY(y1);
+    const gy2 = cellY(y2 + 1);
+
+    let suppressed = false;
+    search: for (let gy = gy1; gy <= gy2; gy++) {
+      for (let gx = gx1; gx <= gx2; gx++) {
+        for (let e = cellHead[gy * GRID + gx]; e !== -1; e = scratch.entryNext[e]) {
+          const k = scratch.entryKept[e];
+          if (checkedBy[k] === r) continue;
+          checkedBy[k] = r;
+          const kc = keep[k];
+          const j = 4 * kc;
+          const w = f32(f32(Math.min(x2, boxes[j + 2]) - Math.max(x1, boxes[j])) + 1);
+          if (w <= 0) continue;
+          const h = f32(f32(Math.min(y2, boxes[j + 3]) - Math.max(y1, boxes[j + 1])) + 1);
+          if (h <= 0) continue;
+          const inter = f32(w * h);
+          if (f32(inter / f32(f32(areas[kc] + areas[c]) - inter)) > threshold) {
+            suppressed = true;
+            break search;
+          }
+        }
+      }
     }
+    if (suppressed) continue;
+
+    checkedBy[kept] = -1;
+    scratch.ensureEntries(entries + (gx2 - gx1 + 1) * (gy2 - gy1 + 1));
+    for (let gy = gy1; gy <= gy2; gy++) {
+      for (let gx = gx1; gx <= gx2; gx++) {
+        scratch.entryKept[entries] = kept;
+        scratch.entryNext[entries] = cellHead[gy * GRID + gx];
+        cellHead[gy * GRID + gx] = entries++;
+      }
+    }
+    keep[kept++] = c;
   }
   return kept;
 }

@@ -25,8 +25,10 @@ export const tensorLength = (g: InputGeometry): number => 3 * g.inputWidth * g.i
  */
 export class ImagePacker {
   private readonly luts: [Float32Array, Float32Array, Float32Array];
-  /** RGBA byte offset feeding each tensor channel. */
-  private readonly sourceChannel: Triple;
+  /** Bit shift of each tensor channel's byte inside a little-endian RGBA word (R = 0, G = 8, B = 16). */
+  private readonly shifts: Triple;
+  private words: Uint32Array = new Uint32Array(0);
+  private aligned: Uint32Array = new Uint32Array(0);
 
   constructor(normalization: Normalization) {
     const { mean, std, channelOrder } = normalization;
@@ -35,7 +37,37 @@ export class ImagePacker {
       for (let v = 0; v < 256; v++) lut[v] = (v - mean[c]) / std[c];
       return lut;
     }) as [Float32Array, Float32Array, Float32Array];
-    this.sourceChannel = channelOrder === 'BGR' ? [2, 1, 0] : [0, 1, 2];
+    this.shifts = channelOrder === 'BGR' ? [16, 8, 0] : [0, 8, 16];
+  }
+
+  /**
+   * The pixels as one 32-bit word each (one load per pixel instead of three, and a single array type for both
+   * byte array kinds, which keeps the loop monomorphic). The view is reused while the buffer is.
+   */
+  private rgbaWords(data: Uint8ClampedArray | Uint8Array, count: number): Uint32Array {
+    const w = this.words;
+    if (w.buffer === data.buffer && w.byteOffset === data.byteOffset && w.length === count) return w;
+    if (data.byteOffset % 4 === 0) {
+      this.words = new Uint32Array(data.buffer, data.byteOffset, count);
+      return this.words;
+    }
+    // An unaligned buffer (e.g. a slice of Node's buffer pool): copy it into aligned scratch memory.
+    if (this.aligned.length < count) this.aligned = new Uint32Array(count);
+    new Uint8Array(this.aligned.buffer, 0, count * 4).set(data.subarray(0, count * 4));
+    return this.aligned;
+  }
+
+  /** Tensor positions [from, to) of every plane from pixel words at position − skip (one flat loop: fastest). */
+  private packRange(px: Uint32Array, out: Float32Array, plane: number, from: number, to: number, skip: number): void {
+    const [lut0, lut1, lut2] = this.luts;
+    const [s0, s1, s2] = this.shifts;
+    const plane2 = 2 * plane;
+    for (let d = from; d < to; d++) {
+      const v = px[d - skip];
+      out[d] = lut0[(v >>> s0) & 255];
+      out[d + plane] = lut1[(v >>> s1) & 255];
+      out[d + plane2] = lut2[(v >>> s2) & 255];
+    }
   }
 
   /**
@@ -54,19 +86,15 @@ export class ImagePacker {
     if (out.length < 3 * plane) {
       throw new InvalidInputError(`Tensor buffer holds ${out.length} floats; ${iw}x${ih}x3 needs ${3 * plane}.`);
     }
-    const px = pixels.data;
-    const [lut0, lut1, lut2] = this.luts;
-    const [c0, c1, c2] = this.sourceChannel;
-    for (let y = 0; y < ch; y++) {
-      let s = y * cw * 4;
-      const rowStart = y * iw;
-      const rowEnd = rowStart + cw;
-      for (let d = rowStart; d < rowEnd; d++, s += 4) {
-        out[d] = lut0[px[s + c0]];
-        out[d + plane] = lut1[px[s + c1]];
-        out[d + 2 * plane] = lut2[px[s + c2]];
+    const px = this.rgbaWords(pixels.data, cw * ch);
+    if (cw === iw) {
+      this.packRange(px, out, plane, 0, cw * ch, 0);
+    } else {
+      for (let y = 0; y < ch; y++) {
+        const rowStart = y * iw;
+        this.packRange(px, out, plane, rowStart, rowStart + cw, y * (iw - cw));
+        for (let c = 0; c < 3; c++) out.fill(0, c * plane + rowStart + cw, c * plane + rowStart + iw);
       }
-      if (cw < iw) for (let c = 0; c < 3; c++) out.fill(0, c * plane + rowEnd, c * plane + rowStart + iw);
     }
     if (ch < ih) for (let c = 0; c < 3; c++) out.fill(0, c * plane + ch * iw, (c + 1) * plane);
     return out.length === 3 * plane ? out : out.subarray(0, 3 * plane);
