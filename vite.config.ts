@@ -11,5 +11,6 @@ export default defineConfig({
   preview: { headers: isolationHeaders },
   worker: { format: 'es' },
   // Pre-bundling onnxruntime-web makes the dev server reload the page on first visit.
-  optimizeDeps: { exclude: ['onnxruntime-web'] },
+  // comlink is listed so that discovering it later does not reload the page either.
+  optimizeDeps: { exclude: ['onnxruntime-web'], include: ['comlink'] },
 });

@@ -87,3 +87,15 @@ export function generateBiubug6Priors(levels: readonly Biubug6Level[], inputWidt
     return priors;
   });
 }
+
+/** Anchors (priors) a model uses for an input tensor of the given size: Σ ceil(H/s)·ceil(W/s)·anchors per cell. */
+export function countAnchors(
+  levels: readonly { stride: number; scales?: readonly number[]; minSizes?: readonly number[] }[],
+  inputWidth: number,
+  inputHeight: number,
+): number {
+  return levels.reduce(
+    (sum, l) => sum + Math.ceil(inputHeight / l.stride) * Math.ceil(inputWidth / l.stride) * (l.scales ?? l.minSizes ?? []).length,
+    0,
+  );
+}

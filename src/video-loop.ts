@@ -1,0 +1,78 @@
+import { DisposedError } from './core/index.ts';
+import type { DetectOverrides, DetectionResult } from './face-detector.ts';
+
+export interface WatchOptions extends DetectOverrides {
+  /** Called when a detection fails (the loop goes on, except after dispose). Defaults to console.error. */
+  onError?: (error: unknown) => void;
+}
+
+export interface VideoWatcher {
+  stop(): void;
+  readonly running: boolean;
+  /** Frames detected and frames dropped because a detection was still running. */
+  readonly stats: { detected: number; dropped: number };
+}
+
+type FrameCallbackVideo = HTMLVideoElement & {
+  requestVideoFrameCallback?: (cb: () => void) => number;
+  cancelVideoFrameCallback?: (handle: number) => void;
+};
+
+/**
+ * Runs `detect` on each new video frame (requestVideoFrameCallback; requestAnimationFrame where missing), with
+ * at most one detection in flight: a frame that arrives while one runs is dropped.
+ */
+export function watchVideo(
+  video: HTMLVideoElement,
+  detect: (overrides: DetectOverrides) => Promise<DetectionResult>,
+  onResult: (result: DetectionResult) => void,
+  options: WatchOptions & { onStop?: () => void },
+): VideoWatcher {
+  const { onError = (e: unknown) => console.error(e), onStop, ...overrides } = options;
+  const v = video as FrameCallbackVideo;
+  const perFrame = typeof v.requestVideoFrameCallback === 'function';
+  let running = true;
+  let busy = false;
+  let handle = 0;
+  const stats = { detected: 0, dropped: 0 };
+
+  const schedule = () => {
+    if (!running) return;
+    handle = perFrame ? v.requestVideoFrameCallback!(onFrame) : requestAnimationFrame(onFrame);
+  };
+  const onFrame = () => {
+    schedule();
+    if (busy) {
+      stats.dropped++;
+      return;
+    }
+    if (video.readyState < 2 || video.videoWidth === 0) return;
+    busy = true;
+    detect(overrides)
+      .then((result) => {
+        stats.detected++;
+        if (running) onResult(result);
+      })
+      .catch((error) => {
+        if (error instanceof DisposedError) watcher.stop();
+        else if (running) onError(error);
+      })
+      .finally(() => (busy = false));
+  };
+
+  const watcher: VideoWatcher = {
+    stop() {
+      if (!running) return;
+      running = false;
+      if (perFrame) v.cancelVideoFrameCallback?.(handle);
+      else cancelAnimationFrame(handle);
+      onStop?.();
+    },
+    get running() {
+      return running;
+    },
+    stats,
+  };
+  schedule();
+  return watcher;
+}
