@@ -18,6 +18,7 @@ import {
   type ModelFamily,
   type Size,
 } from './core/index.ts';
+import { bundledDefaultModelUrl } from './bundled-model.ts';
 import { FrameReader } from './frame-reader.ts';
 import { decodeBlob, drawableSize, isBlob, isImageData, type ImageSource } from './image-source.ts';
 import { evictCachedModel, loadModelBytes, type ModelSource } from './model-source.ts';
@@ -307,7 +308,8 @@ const defaultModelBaseUrl = (): URL => new URL('models/', globalThis.document?.b
  */
 export async function createFaceDetector(options: FaceDetectorOptions = {}): Promise<FaceDetector> {
   checkOptions(options);
-  const model = options.model ?? DEFAULT_MODEL_ID;
+  // The default model comes with the package unless the app says where its models are.
+  const model = options.model ?? (options.modelBaseUrl ? DEFAULT_MODEL_ID : bundledDefaultModelUrl());
   const warmup = typeof options.inputSize === 'object' ? options.inputSize : DEFAULT_WARMUP;
   const fetchOptions = {
     cache: options.cache ?? true,

@@ -1,8 +1,22 @@
-import sharp from 'sharp';
+import type SharpModule from 'sharp';
 import { InvalidInputError, isUnscaled, type InputGeometry, type RgbaPixels } from '../core/index.ts';
 
 /** A decoded image: RGBA pixels at the image's own size, EXIF orientation applied. */
 export type DecodedImage = RgbaPixels & { data: Uint8Array };
+
+let sharpModule: Promise<typeof SharpModule> | null = null;
+
+/** sharp is an optional peer dependency: only the Node CLI needs it. */
+function loadSharp(): Promise<typeof SharpModule> {
+  sharpModule ??= import('sharp').then(
+    (m) => m.default,
+    (cause) => {
+      sharpModule = null;
+      throw new Error('The Node CLI decodes images with sharp, which is not installed: run `npm install sharp`.', { cause });
+    },
+  );
+  return sharpModule;
+}
 
 /**
  * Decodes a JPEG/PNG (or anything libvips reads) to RGBA with sharp, whose libjpeg-turbo decoder gives the
@@ -10,6 +24,7 @@ export type DecodedImage = RgbaPixels & { data: Uint8Array };
  * `InvalidInputError` naming the file.
  */
 export async function decodeImageFile(file: string): Promise<DecodedImage> {
+  const sharp = await loadSharp();
   try {
     const { data, info } = await sharp(file, { failOn: 'truncated' })
       .rotate()
@@ -25,6 +40,7 @@ export async function decodeImageFile(file: string): Promise<DecodedImage> {
 /** The image at the geometry's content size: itself when unscaled, else resampled (bilinear). */
 export async function fitImage(image: DecodedImage, geometry: InputGeometry): Promise<DecodedImage> {
   if (isUnscaled(geometry)) return image;
+  const sharp = await loadSharp();
   const data = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 4 } })
     .resize(geometry.contentWidth, geometry.contentHeight, { fit: 'fill', kernel: 'linear' })
     .raw()
