@@ -11,6 +11,12 @@ export const chromiumArgs = [
   '--disable-sync',
 ];
 
+/** Launch options for Debian's Chromium; CHROMIUM_PATH points elsewhere (Playwright's own build cannot be downloaded here). */
+export const launchOptions = (extraArgs: string[] = []) => ({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: [...chromiumArgs, ...extraArgs],
+});
+
 export default defineConfig({
   testDir: 'tests/e2e',
   timeout: 180_000,
@@ -22,11 +28,7 @@ export default defineConfig({
   use: {
     baseURL: `http://localhost:${PORT}`,
     viewport: { width: 1280, height: 800 },
-    launchOptions: {
-      // Playwright's own browser build cannot be downloaded here; CHROMIUM_PATH points elsewhere if needed.
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: chromiumArgs,
-    },
+    launchOptions: launchOptions(),
   },
   webServer: {
     command: `npx vite --port ${PORT} --strictPort`,

@@ -1,0 +1,159 @@
+import { expect, test } from '@playwright/test';
+import { detectInPage, expectSameFaces, modelBytes, openHarness, runCli, sharedFile } from './helpers.ts';
+
+test.describe('detect() on WASM', () => {
+  test('gives the faces the Node CLI gives for the same images and settings', async ({ page }) => {
+    await openHarness(page);
+    const images = ['testdata/photos/group-640x480.jpg', 'testdata/photos/astronaut.png', 'testdata/photos/vladmandic-sample1.jpg'];
+    const cli = await runCli(['--score', '0.3', ...images.map(sharedFile)]);
+    for (const [k, image] of images.entries()) {
+      const browser = await detectInPage(page, image, { backend: 'wasm', scoreThreshold: 0.3 });
+      expect(browser.backend).toBe('wasm');
+      expect(browser.faces.length, image).toBeGreaterThan(0);
+      expectSameFaces(browser.faces, cli[k].faces, 1e-2, 1e-4);
+    }
+  });
+
+  test("'auto' without a WebGPU adapter runs on WASM and says why", async ({ page }) => {
+    await openHarness(page);
+    const r = await detectInPage(page, 'testdata/photos/astronaut.png', {});
+    expect(r.backend).toBe('wasm');
+    expect(r.reason).toMatch(/no WebGPU adapter|no WebGPU/);
+    expect(r.faces).toHaveLength(1);
+  });
+
+  test('every kind of source gives the same faces', async ({ page }) => {
+    await openHarness(page);
+    const counts = await page.evaluate(async () => {
+      const blob = await (await fetch('/shared/testdata/photos/astronaut.png')).blob();
+      const bitmap = await createImageBitmap(blob);
+      const canvas = document.createElement('canvas');
+      [canvas.width, canvas.height] = [bitmap.width, bitmap.height];
+      const ctx = canvas.getContext('2d')!;
+      ctx.drawImage(bitmap, 0, 0);
+      const offscreen = new OffscreenCanvas(bitmap.width, bitmap.height);
+      offscreen.getContext('2d')!.drawImage(bitmap, 0, 0);
+      const img = new Image();
+      img.src = URL.createObjectURL(blob);
+      await img.decode();
+      const frame = new VideoFrame(bitmap, { timestamp: 0 });
+      const sources = { blob, bitmap, canvas, offscreen, img, frame, imageData: ctx.getImageData(0, 0, canvas.width, canvas.height) };
+      const detector = await window.rfw.createFaceDetector({ backend: 'wasm' });
+      const out: Record<string, number[]> = {};
+      for (const framePath of ['bitmap', 'tensor'] as const) {
+        for (const [name, source] of Object.entries(sources)) {
+          const r = await detector.detect(source, { framePath } as object);
+          out[`${framePath}:${name}`] = r.faces.flatMap((f) => [f.box.x, f.box.y, f.box.width, f.box.height, f.score]);
+        }
+      }
+      frame.close();
+      await detector.dispose();
+      return out;
+    });
+    const reference = counts['bitmap:blob'];
+    expect(reference).toHaveLength(5);
+    for (const [name, values] of Object.entries(counts)) {
+      expect(values.length, name).toBe(reference.length);
+      values.forEach((v, i) => expect(Math.abs(v - reference[i]), `${name}[${i}]`).toBeLessThan(0.05));
+    }
+  });
+});
+
+test.describe('model loading', () => {
+  test('a second detector on the same origin does not download the model again', async ({ page }) => {
+    const requests: string[] = [];
+    page.on('request', (req) => {
+      if (req.url().endsWith('.onnx')) requests.push(req.url());
+    });
+    await openHarness(page);
+    const progress = await page.evaluate(async () => {
+      const seen: [number, number][] = [];
+      const a = await window.rfw.createFaceDetector({ backend: 'wasm', onProgress: (l, t) => seen.push([l, t]) });
+      await a.dispose();
+      const b = await window.rfw.createFaceDetector({ backend: 'wasm' });
+      await b.dispose();
+      return seen;
+    });
+    expect(requests).toHaveLength(1);
+    expect(progress.at(-1)![0]).toBe(modelBytes('models/retinaface-mnet025/retinaface-mnet025.onnx').length);
+    // A new page load on the same origin reads it from Cache Storage too.
+    await page.reload();
+    await page.waitForFunction(() => window.harnessReady === true);
+    await page.evaluate(async () => (await window.rfw.createFaceDetector({ backend: 'wasm' })).dispose());
+    expect(requests).toHaveLength(1);
+  });
+
+  test('bad models and calls after dispose give typed errors', async ({ page }) => {
+    await openHarness(page);
+    const model = modelBytes('models/retinaface-mnet025/retinaface-mnet025.onnx');
+    await page.route('**/bad/truncated.onnx', (r) => r.fulfill({ body: model.subarray(0, 200_000), contentType: 'application/octet-stream' }));
+    await page.route('**/bad/page.onnx', (r) => r.fulfill({ body: '<!doctype html><title>App</title>', contentType: 'text/html' }));
+    await page.route('**/bad/page-as-binary.onnx', (r) => r.fulfill({ body: '<!DOCTYPE html><html></html>', contentType: 'application/octet-stream' }));
+    await page.route('**/bad/yunet.onnx', (r) => r.fulfill({ body: modelBytes('models/yunet/face_detection_yunet_2026may.onnx'), contentType: 'application/octet-stream' }));
+    const errors = await page.evaluate(async () => {
+      const attempt = async (options: object) => {
+        try {
+          const d = await window.rfw.createFaceDetector({ backend: 'wasm', cache: false, ...options });
+          await d.dispose();
+          return { name: 'no error', message: '', typed: false };
+        } catch (e) {
+          const err = e as Error;
+          return { name: err.name, message: err.message, typed: e instanceof window.rfw.FaceDetectorError };
+        }
+      };
+      const afterDispose = async () => {
+        const d = await window.rfw.createFaceDetector({ backend: 'wasm' });
+        await d.dispose();
+        try {
+          await d.detect(new ImageData(64, 64));
+          return { name: 'no error', message: '', typed: false };
+        } catch (e) {
+          return { name: (e as Error).name, message: (e as Error).message, typed: e instanceof window.rfw.DisposedError };
+        }
+      };
+      return {
+        missing: await attempt({ model: '/bad/missing.onnx' }),
+        html: await attempt({ model: '/bad/page.onnx' }),
+        htmlAsBinary: await attempt({ model: '/bad/page-as-binary.onnx' }),
+        truncated: await attempt({ model: '/bad/truncated.onnx' }),
+        yunet: await attempt({ model: '/bad/yunet.onnx' }),
+        integrity: await attempt({ integrity: '0'.repeat(64) }),
+        afterDispose: await afterDispose(),
+      };
+    });
+    expect(errors.missing).toMatchObject({ name: 'ModelLoadError', typed: true });
+    expect(errors.missing.message).toMatch(/404/);
+    expect(errors.html).toMatchObject({ name: 'ModelLoadError', typed: true });
+    expect(errors.html.message).toMatch(/HTML/);
+    expect(errors.htmlAsBinary).toMatchObject({ name: 'ModelLoadError', typed: true });
+    expect(errors.htmlAsBinary.message).toMatch(/HTML/);
+    expect(errors.truncated).toMatchObject({ name: 'ModelLoadError', typed: true });
+    expect(errors.truncated.message).toMatch(/truncated|not an ONNX/);
+    expect(errors.yunet).toMatchObject({ name: 'UnsupportedModelError', typed: true });
+    expect(errors.yunet.message).toMatch(/cls_8/);
+    expect(errors.integrity).toMatchObject({ name: 'ModelLoadError', typed: true });
+    expect(errors.integrity.message).toMatch(/sha256/);
+    expect(errors.afterDispose).toMatchObject({ name: 'DisposedError', typed: true });
+  });
+
+  test('bad images give InvalidInputError and the detector keeps working', async ({ page }) => {
+    await openHarness(page);
+    const r = await page.evaluate(async () => {
+      const d = await window.rfw.createFaceDetector({ backend: 'wasm' });
+      const names: string[] = [];
+      for (const source of [new Blob([]), new Blob(['not an image'], { type: 'image/jpeg' }), new Image(), document.createElement('video')]) {
+        try {
+          await d.detect(source as Blob);
+          names.push('no error');
+        } catch (e) {
+          names.push(`${(e as Error).name}${e instanceof window.rfw.InvalidInputError ? '' : ' (untyped)'}`);
+        }
+      }
+      const ok = await d.detect(await (await fetch('/shared/testdata/photos/astronaut.png')).blob());
+      await d.dispose();
+      return { names, faces: ok.faces.length };
+    });
+    expect(r.names).toEqual(['InvalidInputError', 'InvalidInputError', 'InvalidInputError', 'InvalidInputError']);
+    expect(r.faces).toBe(1);
+  });
+});
