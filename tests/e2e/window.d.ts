@@ -2,4 +2,6 @@
 interface Window {
   rfw: typeof import('../../src/index.ts');
   harnessReady?: boolean;
+  /** Set by the consumer fixture app. */
+  result?: { faces: import('../../src/index.ts').Face[]; backend: string } | { error: string };
 }
