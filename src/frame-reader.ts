@@ -1,10 +1,43 @@
+/** RGBA pixels (as `ImageData`), in memory the reader may reuse for the next frame. */
+export interface Pixels {
+  data: Uint8ClampedArray | Uint8Array;
+  width: number;
+  height: number;
+}
+
 /**
- * Reads RGBA pixels of a drawable at a given size through a reused OffscreenCanvas (resampled by the browser
- * when the size differs). Works on the page and in workers.
+ * Reads RGBA pixels: of any drawable at a given size through a reused OffscreenCanvas (resampled by the browser
+ * when the size differs), or of a bitmap through `VideoFrame.copyTo` into a reused buffer. Works on the page and
+ * in workers.
  */
 export class FrameReader {
   private canvas: OffscreenCanvas | null = null;
   private context: OffscreenCanvasRenderingContext2D | null = null;
+  private rgba = new Uint8Array(0);
+  /** Whether `VideoFrame.copyTo` can convert to RGBA here; learnt on first use. */
+  private copyToWorks = typeof VideoFrame === 'function';
+
+  /**
+   * The pixels of a bitmap at its own size. `VideoFrame.copyTo` writes them straight into a reused buffer,
+   * about twice as fast as drawing and `getImageData` (which allocates each frame) and pixel-identical;
+   * browsers without RGBA conversion in `copyTo` take the canvas path.
+   */
+  async readBitmap(bitmap: ImageBitmap): Promise<Pixels> {
+    const { width, height } = bitmap;
+    if (this.copyToWorks) {
+      const frame = new VideoFrame(bitmap, { timestamp: 0 });
+      try {
+        if (this.rgba.length !== width * height * 4) this.rgba = new Uint8Array(width * height * 4);
+        await frame.copyTo(this.rgba, { format: 'RGBA' });
+        return { data: this.rgba, width, height };
+      } catch {
+        this.copyToWorks = false;
+      } finally {
+        frame.close();
+      }
+    }
+    return this.read(bitmap, width, height);
+  }
 
   read(source: CanvasImageSource, width: number, height: number): ImageData {
     if (!this.canvas || !this.context) {

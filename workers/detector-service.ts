@@ -164,7 +164,7 @@ export class DetectorService implements DetectorWorkerApi {
       try {
         this.requireEngine();
         const t0 = now();
-        const pixels = this.reader.read(bitmap, geometry.contentWidth, geometry.contentHeight);
+        const pixels = await this.reader.readBitmap(bitmap);
         const length = 3 * geometry.inputWidth * geometry.inputHeight;
         if (this.tensor.length < length) this.tensor = new Float32Array(length);
         const tensor = this.packer!.pack(pixels, geometry, this.tensor);
