@@ -33,6 +33,7 @@ function requireTensor(outputs: RawOutputs, name: string, channels: number) {
 export class InsightFaceDecoder implements FamilyDecoder {
   private levels: BoundLevel[] = [];
   private anchors: Float32Array = new Float32Array(0);
+  private readonly geometry = new Float64Array(4);
   private inputWidth = 0;
   private inputHeight = 0;
 
@@ -98,15 +99,22 @@ export class InsightFaceDecoder implements FamilyDecoder {
     return valuesPerAnchor * anchor * level.cells + cell;
   }
 
+  /** Anchor n's width, height and centre with the +1 convention (spec §A.6), in a reused array. */
+  private anchorGeometry(n: number): Float64Array {
+    const an = this.anchors;
+    const g = this.geometry;
+    g[0] = an[4 * n + 2] - an[4 * n] + 1;
+    g[1] = an[4 * n + 3] - an[4 * n + 1] + 1;
+    g[2] = an[4 * n] + 0.5 * (g[0] - 1);
+    g[3] = an[4 * n + 1] + 0.5 * (g[1] - 1);
+    return g;
+  }
+
   box(n: number, scaleX: number, scaleY: number, out: Float32Array, o: number): void {
     const level = this.levelOf(n);
     const d = level.boxes;
     const base = InsightFaceDecoder.channelBase(level, n, 4);
-    const an = this.anchors;
-    const aw = an[4 * n + 2] - an[4 * n] + 1;
-    const ah = an[4 * n + 3] - an[4 * n + 1] + 1;
-    const acx = an[4 * n] + 0.5 * (aw - 1);
-    const acy = an[4 * n + 1] + 0.5 * (ah - 1);
+    const [aw, ah, acx, acy] = this.anchorGeometry(n);
     const cx = d[base] * aw + acx;
     const cy = d[base + level.cells] * ah + acy;
     // The reference takes exp of the float32 deltas in float32.
@@ -124,11 +132,7 @@ export class InsightFaceDecoder implements FamilyDecoder {
     const level = this.levelOf(n);
     const l = level.landmarks;
     const base = InsightFaceDecoder.channelBase(level, n, 10);
-    const an = this.anchors;
-    const aw = an[4 * n + 2] - an[4 * n] + 1;
-    const ah = an[4 * n + 3] - an[4 * n + 1] + 1;
-    const acx = an[4 * n] + 0.5 * (aw - 1);
-    const acy = an[4 * n + 1] + 0.5 * (ah - 1);
+    const [aw, ah, acx, acy] = this.anchorGeometry(n);
     const std = this.descriptor.landmarkStd;
     for (let k = 0; k < 5; k++) {
       // The reference scales the float32 deltas by the std in float32, then decodes in float64.
