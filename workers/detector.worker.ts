@@ -4,9 +4,10 @@ import type { OrtModule } from '../src/engine/face-engine.ts';
 import { DetectorService } from './detector-service.ts';
 import type { Backend, DetectorWorkerApi, WorkerResult } from './protocol.ts';
 
-// The wasm-only bundle runs the WASM EP about 2x faster than the JSEP one here (NOTES.md; bench:browser).
+// Each backend loads its own bundle: the wasm-only one (14 MB of wasm, no WebGPU code) for WASM, and
+// onnxruntime's WebGPU bundle (its native WebGPU EP) for WebGPU. See bench:browser and the README.
 const loadOrt = (backend: Backend): Promise<OrtModule> =>
-  backend === 'wasm' ? import('onnxruntime-web/wasm') : import('onnxruntime-web');
+  backend === 'wasm' ? import('onnxruntime-web/wasm') : import('onnxruntime-web/webgpu');
 
 const service = new DetectorService(loadOrt);
 
