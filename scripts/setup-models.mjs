@@ -1,22 +1,43 @@
 #!/usr/bin/env node
 // Puts the models the demo and the CLI use into public/models/ (ignored by git). Runs after `npm install`.
 // Never fails the install: a model it cannot provide is explained instead.
+//
+// The default model is built with the project's converter from the insightface MXNet release (mnet.25), taken
+// from ../shared/models/ when present, else downloaded from the upstream address; the originals are sha256
+// checked. Without either, the ready converted ONNX from ../shared/models/ is copied.
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const shared = join(root, '..', 'shared', 'models');
-const target = join(root, 'public', 'models');
+// The environment can move the three folders and the download address (tests do; so can other layouts).
+const shared = process.env.RETINAFACE_SETUP_SHARED ?? join(root, '..', 'shared', 'models');
+const target = process.env.RETINAFACE_SETUP_TARGET ?? join(root, 'public', 'models');
+const downloads = process.env.RETINAFACE_SETUP_CACHE ?? join(root, '.cache', 'models');
 
-const MODELS = [
-  {
-    file: 'retinaface-mnet025.onnx',
-    from: 'retinaface-mnet025/retinaface-mnet025.onnx',
-    sha256: 'a2a3584c51e6d5b1ab0587f16584ea492075fabfea1b1ab568d8105782067068',
-    what: 'the default model (insightface RetinaFace MobileNet-0.25, BGR, dynamic size)',
+/** insightface mnet.25 as released in Charrin/RetinaFace-Cpp (the files ../shared/models holds). */
+const UPSTREAM =
+  process.env.RETINAFACE_SETUP_UPSTREAM ??
+  'https://raw.githubusercontent.com/Charrin/RetinaFace-Cpp/67cddfd7fa24311edcd317d1d56b6ee72e7287b6/convert_models/mnet/';
+
+const DEFAULT_MODEL = {
+  file: 'retinaface-mnet025.onnx',
+  what: 'the default model (insightface RetinaFace MobileNet-0.25, BGR, dynamic size)',
+  // What `retinaface-web convert --bgr --dynamic` writes for the originals below (converter version 1).
+  sha256: '6d13b9a320f736e34468fe0215767fb2120a54451328bbaa8574c9675b0e8f74',
+  convertArgs: ['--bgr', '--dynamic'],
+  originals: {
+    symbol: { file: 'mnet.25-symbol.json', sha256: '682ec45e8d45f1543f5d1abab5a8fb68ddff980232231bf1eaa90472bea757d3' },
+    params: { file: 'mnet.25-0000.params', sha256: '051313a2e7e62e981aafcf0dd5cb16505eca4295c4d2f6f36749a173eda8413c' },
   },
+  sharedDir: 'retinaface-mnet025',
+  // The same model converted elsewhere (numerically equal, other bytes): the last resort.
+  ready: { from: 'retinaface-mnet025/retinaface-mnet025.onnx', sha256: 'a2a3584c51e6d5b1ab0587f16584ea492075fabfea1b1ab568d8105782067068' },
+};
+
+const COPIED_MODELS = [
   {
     file: 'retinaface-mnet025-biubug6.onnx',
     from: 'retinaface-mnet025-biubug6/retinaface-mnet025-biubug6.onnx',
@@ -26,22 +47,116 @@ const MODELS = [
 ];
 
 const sha256 = (path) => createHash('sha256').update(readFileSync(path)).digest('hex');
+const hasFile = (path, hash) => existsSync(path) && sha256(path) === hash;
+const log = (text) => console.log(`setup: ${text}`);
 
-mkdirSync(target, { recursive: true });
-for (const m of MODELS) {
+function copyInto(src, dest) {
+  rmSync(dest, { force: true });
+  copyFileSync(src, dest);
+  chmodSync(dest, 0o644); // ../shared is read-only; the copy should not be
+}
+
+/** The MXNet original: from ../shared/models, or an earlier download, or downloaded now. Null if unavailable. */
+async function original({ file, sha256: hash }, problems) {
+  const local = join(shared, DEFAULT_MODEL.sharedDir, file);
+  if (hasFile(local, hash)) return local;
+  if (existsSync(local)) problems.push(`../shared/models/${DEFAULT_MODEL.sharedDir}/${file} has another sha256 than the release`);
+  const cached = join(downloads, file);
+  if (hasFile(cached, hash)) return cached;
+  const url = UPSTREAM + file;
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(60_000) });
+    if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const got = createHash('sha256').update(bytes).digest('hex');
+    if (got !== hash) throw new Error(`the download's sha256 is ${got}, not the release's ${hash}`);
+    mkdirSync(downloads, { recursive: true });
+    writeFileSync(`${cached}.partial`, bytes);
+    renameSync(`${cached}.partial`, cached);
+    log(`downloaded ${file} from ${url}`);
+    return cached;
+  } catch (error) {
+    const reason = error?.cause?.code ?? error?.cause?.message ?? error?.message ?? String(error);
+    const offline = /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|TimeoutError|aborted/i.test(`${reason} ${error?.name}`);
+    problems.push(`downloading ${url} failed (${reason}${offline ? '; offline or blocked?' : ''})`);
+    return null;
+  }
+}
+
+/** Runs the project's converter (TypeScript sources through tsx, as in a checkout). */
+function convert(symbol, params, out) {
+  const bin = join(root, 'bin', 'retinaface-web.js');
+  const run = spawnSync(process.execPath, [bin, 'convert', '--symbol', symbol, '--params', params, '--out', out, ...DEFAULT_MODEL.convertArgs], {
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
+  if (run.error) return `the converter could not start (${run.error.message})`;
+  if (run.status !== 0) return `the converter failed (exit ${run.status}): ${(run.stderr || run.stdout).trim().split('\n').slice(-3).join(' ')}`;
+  return null;
+}
+
+async function setupDefaultModel() {
+  const m = DEFAULT_MODEL;
   const dest = join(target, m.file);
-  if (existsSync(dest) && sha256(dest) === m.sha256) continue;
+  if (hasFile(dest, m.sha256)) return;
+
+  const problems = [];
+  const symbol = await original(m.originals.symbol, problems);
+  const params = symbol ? await original(m.originals.params, problems) : null;
+  if (symbol && params) {
+    const partial = `${dest}.partial`;
+    const failure = convert(symbol, params, partial);
+    if (!failure) {
+      const got = sha256(partial);
+      renameSync(partial, dest);
+      log(`built ${m.file} (${m.what}) with the converter from the MXNet originals ${m.originals.symbol.file} + ${m.originals.params.file}`);
+      if (got !== m.sha256) {
+        log(`note: its sha256 ${got} differs from the pinned ${m.sha256}; update DEFAULT_MODEL.sha256 if the converter changed on purpose`);
+      }
+      return;
+    }
+    rmSync(partial, { force: true });
+    problems.push(failure);
+  }
+
+  const why = problems.length ? ` (${problems.join('; ')})` : '';
+  if (hasFile(dest, m.ready.sha256)) {
+    log(`kept the existing ${m.file}, a ready conversion from ../shared/models: could not build it from the MXNet originals${why}`);
+    return;
+  }
+  const ready = join(shared, m.ready.from);
+  if (hasFile(ready, m.ready.sha256)) {
+    copyInto(ready, dest);
+    log(`copied the ready ${m.file} (${m.what}) from ../shared/models: could not build it from the MXNet originals${why}`);
+    return;
+  }
+  log(
+    `${m.file} (${m.what}) is not installed: the MXNet originals are unavailable${why} and ../shared/models/${m.ready.from} ` +
+      `was not found. Put ${m.originals.symbol.file} and ${m.originals.params.file} (from ${UPSTREAM}) into ${downloads} ` +
+      `and run \`npm run prepare\`, or place a model at public/models/${m.file} (see README, "Models"); the weights are ` +
+      'for non-commercial research only.',
+  );
+}
+
+function setupCopiedModel(m) {
+  const dest = join(target, m.file);
+  if (hasFile(dest, m.sha256)) return;
   const src = join(shared, m.from);
-  if (existsSync(src) && sha256(src) === m.sha256) {
-    rmSync(dest, { force: true });
-    copyFileSync(src, dest);
-    chmodSync(dest, 0o644); // ../shared is read-only; the copy should not be
-    console.log(`setup: copied ${m.file} (${m.what}) to public/models/`);
+  if (hasFile(src, m.sha256)) {
+    copyInto(src, dest);
+    log(`copied ${m.file} (${m.what}) to public/models/`);
   } else {
-    console.log(
-      `setup: ${m.file} (${m.what}) is not installed: ../shared/models/${m.from} was not found or its sha256 ` +
-        `differs. Place the file at public/models/${m.file} (see README, "Models"); the weights are for ` +
-        'non-commercial research only.',
+    log(
+      `${m.file} (${m.what}) is not installed: ../shared/models/${m.from} was not found or its sha256 differs. ` +
+        `Place the file at public/models/${m.file} (see README, "Models"); the weights are for non-commercial research only.`,
     );
   }
+}
+
+try {
+  mkdirSync(target, { recursive: true });
+  await setupDefaultModel();
+  for (const m of COPIED_MODELS) setupCopiedModel(m);
+} catch (error) {
+  log(`model setup stopped early (${error?.message ?? error}); the install itself is fine. Run \`npm run prepare\` to retry.`);
 }

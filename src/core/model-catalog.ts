@@ -13,7 +13,9 @@ export const MODEL_CATALOG: readonly CatalogModel[] = [
     id: 'retinaface-mnet025',
     title: 'RetinaFace MobileNet-0.25 (insightface mnet.25, BGR, dynamic size)',
     file: 'retinaface-mnet025.onnx',
-    sha256: 'a2a3584c51e6d5b1ab0587f16584ea492075fabfea1b1ab568d8105782067068',
+    // What `retinaface-web convert --bgr --dynamic` builds from the MXNet release (scripts/setup-models.mjs). The
+    // setup's last resort, ../shared's ready conversion (a2a3584c…), has equal outputs but other bytes.
+    sha256: '6d13b9a320f736e34468fe0215767fb2120a54451328bbaa8574c9675b0e8f74',
   },
   {
     id: 'retinaface-mnet025-biubug6',

@@ -1,5 +1,7 @@
 import { FaceDetectorError } from '../core/index.ts';
+import { convertCommand } from './commands/convert.ts';
 import { detectCommand } from './commands/detect.ts';
+import { infoCommand } from './commands/info.ts';
 
 /** A subcommand: gets its own arguments, returns the exit code. */
 export type Command = {
@@ -9,6 +11,8 @@ export type Command = {
 
 const COMMANDS: Record<string, Command> = {
   detect: detectCommand,
+  convert: convertCommand,
+  info: infoCommand,
 };
 
 function usage(): string {
