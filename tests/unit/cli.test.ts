@@ -145,6 +145,7 @@ describe('retinaface-web detect (CLI)', () => {
     const [plain, mirrored] = await Promise.all([base(), cli('detect', '--mirror', ASTRONAUT)]);
     const a = parse(plain.stdout)[1];
     const b = parse(mirrored.stdout)[0];
+    expect(a.faces.length).toBeGreaterThan(0);
     expect(b.faces).toHaveLength(a.faces.length);
     a.faces.forEach((f, k) => {
       const m = b.faces[k];
