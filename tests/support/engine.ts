@@ -1,0 +1,23 @@
+import { readFileSync } from 'node:fs';
+import * as ort from 'onnxruntime-web';
+import type { DescriptorOverrides, ModelIO } from '../../src/core/index.ts';
+import { FaceEngine, sessionModelIO } from '../../src/engine/face-engine.ts';
+
+ort.env.wasm.numThreads = 1;
+
+export { ort };
+
+/** A FaceEngine on a model file (WASM, 1 thread). */
+export function loadEngine(path: string, descriptor?: DescriptorOverrides): Promise<FaceEngine> {
+  return FaceEngine.load(ort, new Uint8Array(readFileSync(path)), { source: path, descriptor });
+}
+
+/** What a real onnxruntime session reports about a model file's inputs and outputs. */
+export async function modelIO(path: string): Promise<ModelIO> {
+  const session = await ort.InferenceSession.create(new Uint8Array(readFileSync(path)));
+  try {
+    return sessionModelIO(session);
+  } finally {
+    await session.release();
+  }
+}

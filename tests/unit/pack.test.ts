@@ -1,0 +1,160 @@
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ImagePacker, InvalidInputError, planGeometry, tensorLength, type InputGeometry, type Normalization } from '../../src/core/index.ts';
+import { decodeImageFile, fitImage, type DecodedImage } from '../../src/node/image-file.ts';
+// onnxruntime's Tensor.fromImage turns every image source into RGBA bytes and hands them to this function; in
+// onnxruntime-web 1.30 fromImage itself has no overload for raw bytes in Node (it throws "Input data provided is
+// not supported"), so the function is imported from its file.
+import { bufferToTensor } from '../../node_modules/onnxruntime-common/dist/esm/tensor-factory-impl.js';
+import { referencePack } from '../reference/reference-decoder.ts';
+import { expectSameValues } from '../support/arrays.ts';
+import { PHOTOS, widerImages } from '../support/paths.ts';
+
+const NORMALIZATIONS: [string, Normalization][] = [
+  ['insightface BGR raw 0..255', { channelOrder: 'BGR', mean: [0, 0, 0], std: [1, 1, 1] }],
+  ['insightface RGB raw 0..255', { channelOrder: 'RGB', mean: [0, 0, 0], std: [1, 1, 1] }],
+  ['biubug6 BGR minus (104, 117, 123)', { channelOrder: 'BGR', mean: [104, 117, 123], std: [1, 1, 1] }],
+  ['RGB ImageNet mean/std', { channelOrder: 'RGB', mean: [123.675, 116.28, 103.53], std: [58.395, 57.12, 57.375] }],
+  ['BGR ImageNet mean/std', { channelOrder: 'BGR', mean: [103.53, 116.28, 123.675], std: [57.375, 57.12, 58.395] }],
+];
+
+/** onnxruntime's image-to-tensor formula: (pixel + bias[c]) / mean[c], with bias/mean given per R, G, B. */
+function ortTensor(pixels: DecodedImage, n: Normalization): Float32Array {
+  // Our mean/std are in the tensor's channel order; onnxruntime's norm arrays are in the image's R, G, B order.
+  const rgb = (v: readonly number[]) => (n.channelOrder === 'BGR' ? [v[2], v[1], v[0]] : [...v]);
+  const t = bufferToTensor(new Uint8ClampedArray(pixels.data.buffer, pixels.data.byteOffset, pixels.data.byteLength), {
+    width: pixels.width,
+    height: pixels.height,
+    tensorFormat: n.channelOrder,
+    tensorLayout: 'NCHW',
+    norm: { mean: rgb(n.std) as [number, number, number], bias: rgb(n.mean).map((m) => -m) as [number, number, number] },
+  });
+  expect(t.dims).toEqual([1, 3, pixels.height, pixels.width]);
+  return t.data as Float32Array;
+}
+
+/** The content region of a packed tensor, as a tightly packed content-size tensor, and the padding values. */
+function split(tensor: Float32Array, g: InputGeometry): { content: Float32Array; padding: number[] } {
+  const content = new Float32Array(3 * g.contentWidth * g.contentHeight);
+  const padding: number[] = [];
+  let o = 0;
+  for (let c = 0; c < 3; c++) {
+    for (let y = 0; y < g.inputHeight; y++) {
+      for (let x = 0; x < g.inputWidth; x++) {
+        const v = tensor[(c * g.inputHeight + y) * g.inputWidth + x];
+        if (x < g.contentWidth && y < g.contentHeight) content[o++] = v;
+        else padding.push(v);
+      }
+    }
+  }
+  return { content, padding };
+}
+
+const images: Record<string, DecodedImage> = {};
+const FILES = {
+  'astronaut.png': join(PHOTOS, 'astronaut.png'),
+  'group-640x480.jpg': join(PHOTOS, 'group-640x480.jpg'),
+  wider: widerImages()[0], // 1024x819 JPEG
+};
+
+/** The top-left w x h of an image (rows copied), to get sizes that are not multiples of 32. */
+function crop(image: DecodedImage, w: number, h: number): DecodedImage {
+  const data = new Uint8Array(w * h * 4);
+  for (let y = 0; y < h; y++) data.set(image.data.subarray(y * image.width * 4, (y * image.width + w) * 4), y * w * 4);
+  return { data, width: w, height: h };
+}
+
+beforeAll(async () => {
+  for (const [k, f] of Object.entries(FILES)) images[k] = await decodeImageFile(f);
+  // Padding on the right and at the bottom: 1001x701 → 1024x704.
+  images['wider cropped to 1001x701'] = crop(images.wider, 1001, 701);
+});
+
+describe.each(NORMALIZATIONS)('ImagePacker, %s', (_, normalization) => {
+  const packer = new ImagePacker(normalization);
+
+  it.each([...Object.keys(FILES), 'wider cropped to 1001x701'])('native size (padding to 32) on %s equals onnxruntime and a plain loop', (key) => {
+    const image = images[key];
+    const g = planGeometry(image, null);
+    const out = new Float32Array(tensorLength(g)).fill(Number.NaN); // padding must be written, not assumed
+    const tensor = packer.pack(image, g, out);
+    expect(tensor).toBe(out);
+    const { content, padding } = split(tensor, g);
+    expectSameValues(content, ortTensor(image, normalization), 'tensor value');
+    expect(padding.length).toBe(3 * (g.inputWidth * g.inputHeight - g.contentWidth * g.contentHeight));
+    expect(padding.every((v) => v === 0)).toBe(true);
+    const plain = referencePack(image.data, image.width, image.height, g.inputWidth, g.inputHeight, normalization.channelOrder, normalization.mean, normalization.std);
+    expectSameValues(tensor, plain, 'tensor value');
+  });
+
+  it('letterboxed into 640x640: content at the top-left, zero padding bottom/right', async () => {
+    const image = images.wider;
+    const g = planGeometry(image, { width: 640, height: 640 });
+    expect(g.contentWidth * g.contentHeight).toBeLessThan(640 * 640);
+    expect(g.contentWidth === image.width).toBe(false); // resampled
+    const fitted = await fitImage(image, g);
+    const tensor = packer.pack(fitted, g, new Float32Array(tensorLength(g)).fill(Number.NaN));
+    const { content, padding } = split(tensor, g);
+    expectSameValues(content, ortTensor(fitted, normalization), 'tensor value');
+    expect(padding.length).toBe(3 * (640 * 640 - g.contentWidth * g.contentHeight));
+    expect(padding.every((v) => v === 0)).toBe(true);
+  });
+});
+
+describe('ImagePacker details', () => {
+  it('puts channel c of pixel (x, y) at c·H·W + y·W + x, BGR reversing the RGBA bytes', () => {
+    const pixels = { data: Uint8Array.from([1, 2, 3, 255, 4, 5, 6, 255, 7, 8, 9, 255]), width: 3, height: 1 };
+    const g = planGeometry(pixels, null); // 32x32 tensor
+    const t = new ImagePacker({ channelOrder: 'BGR', mean: [0, 0, 0], std: [1, 1, 1] }).pack(pixels, g, new Float32Array(tensorLength(g)));
+    const plane = 32 * 32;
+    expect([t[0], t[1], t[2], t[3]]).toEqual([3, 6, 9, 0]);
+    expect([t[plane], t[plane + 1], t[plane + 2]]).toEqual([2, 5, 8]);
+    expect([t[2 * plane], t[2 * plane + 1], t[2 * plane + 2]]).toEqual([1, 4, 7]);
+    const rgb = new ImagePacker({ channelOrder: 'RGB', mean: [1, 2, 3], std: [1, 2, 4] }).pack(pixels, g, new Float32Array(tensorLength(g)));
+    expect([rgb[0], rgb[1], rgb[plane], rgb[2 * plane + 2]]).toEqual([0, 3, 0, (9 - 3) / 4]);
+    // Alpha is ignored.
+    const transparent = { ...pixels, data: pixels.data.map((v, i) => (i % 4 === 3 ? 0 : v)) };
+    const t2 = new ImagePacker({ channelOrder: 'BGR', mean: [0, 0, 0], std: [1, 1, 1] }).pack(transparent, g, new Float32Array(tensorLength(g)));
+    expectSameValues(t2, t);
+  });
+
+  it('packs into a caller-owned, reused buffer: a view of the same memory, stale values overwritten', () => {
+    const packer = new ImagePacker({ channelOrder: 'BGR', mean: [104, 117, 123], std: [1, 1, 1] });
+    const big = images.wider;
+    const small = images['astronaut.png'];
+    const gBig = planGeometry(big, null);
+    const gSmall = planGeometry(small, null);
+    const buffer = new Float32Array(tensorLength(gBig) + 100).fill(Number.NaN);
+    const first = packer.pack(big, gBig, buffer);
+    expect(first.buffer).toBe(buffer.buffer);
+    expect(first.byteOffset).toBe(0);
+    expect(first.length).toBe(tensorLength(gBig));
+    expectSameValues(first, referencePack(big.data, big.width, big.height, gBig.inputWidth, gBig.inputHeight, 'BGR', [104, 117, 123]));
+    // The second, smaller image reuses the same memory; the first image's values must not leak into it.
+    buffer.fill(12345);
+    const second = packer.pack(small, gSmall, buffer);
+    expect(second.buffer).toBe(buffer.buffer);
+    expect(second.length).toBe(tensorLength(gSmall));
+    expectSameValues(second, referencePack(small.data, small.width, small.height, gSmall.inputWidth, gSmall.inputHeight, 'BGR', [104, 117, 123]));
+    // Letterbox padding is rewritten on every call too.
+    for (const [w, h] of [[640, 400], [400, 640], [333, 333]]) {
+      const gBox = planGeometry({ width: w, height: h }, { width: 640, height: 640 });
+      const pixels = { data: new Uint8Array(gBox.contentWidth * gBox.contentHeight * 4).fill(200), width: gBox.contentWidth, height: gBox.contentHeight };
+      const third = packer.pack(pixels, gBox, buffer.fill(-7));
+      const { content, padding } = split(third, gBox);
+      expect(padding.length).toBe(3 * (640 * 640 - gBox.contentWidth * gBox.contentHeight));
+      expect(padding.every((v) => v === 0)).toBe(true);
+      expect(content.every((v, i) => v === 200 - [104, 117, 123][Math.floor(i / (gBox.contentWidth * gBox.contentHeight))])).toBe(true);
+    }
+  });
+
+  it('rejects wrong sizes with InvalidInputError', () => {
+    const packer = new ImagePacker({ channelOrder: 'BGR', mean: [0, 0, 0], std: [1, 1, 1] });
+    const g = planGeometry({ width: 64, height: 48 }, null);
+    const pixels = { data: new Uint8Array(64 * 48 * 4), width: 64, height: 48 };
+    expect(() => packer.pack(pixels, g, new Float32Array(tensorLength(g) - 1))).toThrow(InvalidInputError);
+    expect(() => packer.pack(pixels, g, new Float32Array(tensorLength(g) - 1))).toThrow(/64x64x3 needs 12288/);
+    expect(() => packer.pack({ ...pixels, width: 63 }, g, new Float32Array(tensorLength(g)))).toThrow(/63x48.*64x48/);
+    expect(() => packer.pack({ ...pixels, data: new Uint8Array(10) }, g, new Float32Array(tensorLength(g)))).toThrow(InvalidInputError);
+  });
+});
