@@ -51,10 +51,12 @@ export class Biubug6Decoder implements FamilyDecoder {
   select(threshold: number, indices: Int32Array, scores: Float32Array): number {
     const conf = this.conf;
     const n = conf.length / 2;
+    // The reference compares float32 scores with the threshold in float32 (numpy casts the Python float).
+    const t = f32(threshold);
     let count = 0;
     for (let i = 0; i < n; i++) {
       const s = conf[2 * i + 1];
-      if (s > threshold) {
+      if (s > t) {
         indices[count] = i;
         scores[count++] = s;
       }

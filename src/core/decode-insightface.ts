@@ -68,13 +68,15 @@ export class InsightFaceDecoder implements FamilyDecoder {
   }
 
   select(threshold: number, indices: Int32Array, scores: Float32Array): number {
+    // The references compare float32 scores with the threshold in float32 (numpy casts the Python float).
+    const t = f32(threshold);
     let count = 0;
     for (const { offset, cells, anchorsPerCell: a, scores: cls } of this.levels) {
       const faceChannel = a * cells;
       for (let p = 0; p < cells; p++) {
         for (let k = 0; k < a; k++) {
           const s = cls[faceChannel + k * cells + p];
-          if (s >= threshold) {
+          if (s >= t) {
             indices[count] = offset + p * a + k;
             scores[count++] = s;
           }

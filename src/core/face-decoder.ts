@@ -8,7 +8,7 @@ import type { ModelDescriptor } from './model-descriptor.ts';
 import { NmsScratch, nonMaxSuppression } from './nms.ts';
 
 export interface DecodeOptions {
-  /** Minimum face score; insightface keeps `score >= t`, biubug6 `score > t`. Defaults to 0.5. */
+  /** Minimum face score; insightface keeps `score >= t`, biubug6 `score > t` (in float32, as the references). Defaults to 0.5. */
   scoreThreshold?: number;
   /** NMS suppresses a box whose IoU (+1 convention) with a better one exceeds this. Defaults to 0.4. */
   iouThreshold?: number;

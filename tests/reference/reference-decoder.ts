@@ -142,8 +142,8 @@ function insightFaceCandidates(outputs: ReferenceOutputs, p: ReferenceParams): C
         for (let a = 0; a < A; a++) {
           // §A.5: class-major scores, face = channel A + a.
           const score = cls.data[(A + a) * plane + i * w + j];
-          // §A.8: keep score >= threshold.
-          if (!(score >= p.scoreThreshold)) continue;
+          // §A.8: keep score >= threshold; numpy compares the float32 scores with the threshold in float32.
+          if (!(score >= f32(p.scoreThreshold))) continue;
           // §A.4: anchor = base[a] shifted by (j*s, i*s).
           const x1 = base[a][0] + j * stride;
           const y1 = base[a][1] + i * stride;
@@ -239,9 +239,9 @@ function biubug6Candidates(outputs: ReferenceOutputs, p: ReferenceParams): Candi
   const toY = (v: number) => f32(f32(v * H) / p.scaleY);
   const candidates: Candidate[] = [];
   for (let n = 0; n < N; n++) {
-    // §B.3: conf[..., 1] = face; §B.6: keep score > threshold (strictly).
+    // §B.3: conf[..., 1] = face; §B.6: keep score > threshold (strictly), in float32 as numpy does.
     const score = conf.data[2 * n + 1];
-    if (!(score > p.scoreThreshold)) continue;
+    if (!(score > f32(p.scoreThreshold))) continue;
     const pcx = priors[4 * n];
     const pcy = priors[4 * n + 1];
     const pw = priors[4 * n + 2];

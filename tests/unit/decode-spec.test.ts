@@ -139,6 +139,13 @@ describe('insightface decode (spec §A.6, §A.7) through FaceDecoder', () => {
     expect(decodeInsightFace(out, geometry(640, 640), { scoreThreshold: below[0] })).toHaveLength(2);
   });
 
+  it('compares with the threshold in float32, as numpy does: a score of fround(0.02) < 0.02 passes 0.02', () => {
+    const t = Math.fround(0.02);
+    expect(t).toBeLessThan(0.02);
+    const out = new InsightFaceOutputs(640, 640).set(32, 9, 9, 1, { score: t });
+    expect(decodeInsightFace(out, geometry(640, 640), { scoreThreshold: 0.02 }).map((f) => f.score)).toEqual([t]);
+  });
+
   it('the InsightFaceDecoder selects anchors in anchor order with their indices (n = level offset + (i·w + j)·A + a)', () => {
     const out = new InsightFaceOutputs(640, 640)
       .set(8, 0, 1, 0, { score: 0.6 }) // 800 + 3200 + (0·80 + 1)·2 + 0 = 4002
@@ -195,6 +202,13 @@ describe('biubug6 decode (spec §B.5) through FaceDecoder', () => {
     const out = new Biubug6Outputs(640, 640).set(100, { score: 0.5 }).set(9000, { score: above[0] });
     const faces = decode(out, geometry(640, 640), { scoreThreshold: 0.5 });
     expect(faces.map((f) => f.score)).toEqual([above[0]]);
+  });
+
+  it('compares with the threshold in float32: a score of fround(0.1) > 0.1 does not pass 0.1', () => {
+    const t = Math.fround(0.1);
+    expect(t).toBeGreaterThan(0.1);
+    const out = new Biubug6Outputs(640, 640).set(100, { score: t });
+    expect(decode(out, geometry(640, 640), { scoreThreshold: 0.1 })).toEqual([]);
   });
 
   it('face probability is column 1 of conf; column 0 is background', () => {
