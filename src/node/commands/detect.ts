@@ -1,8 +1,9 @@
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { InvalidInputError, type ChannelOrder, type Face, type InputSizeRequest, type Size } from '../../core/index.ts';
+import { InvalidInputError, type ChannelOrder, type Face, type InputSizeRequest } from '../../core/index.ts';
 import type { Command } from '../cli.ts';
+import { parseSize } from './args.ts';
 import { NodeDetector } from '../node-detector.ts';
 import { widerPrediction } from '../wider-format.ts';
 
@@ -27,12 +28,6 @@ Options:
   -h, --help              show this help`;
 
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp']);
-
-function parseSize(text: string, option: string): Size {
-  const m = /^(\d+)x(\d+)$/i.exec(text);
-  if (!m) throw new InvalidInputError(`${option} takes WxH (for example 640x480); got "${text}".`);
-  return { width: Number(m[1]), height: Number(m[2]) };
-}
 
 function parseNumber(text: string | undefined, option: string): number | undefined {
   if (text === undefined) return undefined;
