@@ -32,29 +32,35 @@ async function benchDetect(imageUrl: string, numThreads: number, framePath: 'bit
   return out;
 }
 
-/** session.run of the default model with each onnxruntime-web bundle, outside our code. */
-async function benchBundles(modelUrl: string, numThreads: number, runs: number) {
+const BUNDLES = {
+  wasm: () => import('onnxruntime-web/wasm'),
+  jsep: () => import('onnxruntime-web'),
+  webgpu: () => import('onnxruntime-web/webgpu'),
+};
+
+/**
+ * session.run of a model on the WASM EP through one onnxruntime-web bundle, outside our code. onnxruntime fixes
+ * its thread count when its WASM module starts, so each thread count needs a fresh page.
+ */
+async function benchSession(modelUrl: string, bundle: keyof typeof BUNDLES, numThreads: number, sizes: [number, number][], runs: number) {
   const model = new Uint8Array(await (await fetch(modelUrl)).arrayBuffer());
+  const ort = await BUNDLES[bundle]();
+  ort.env.wasm.numThreads = numThreads;
+  const session = await ort.InferenceSession.create(model, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
   const out: Record<string, Stats> = {};
-  for (const [name, load] of [
-    ['onnxruntime-web/wasm (wasm-only)', () => import('onnxruntime-web/wasm')],
-    ['onnxruntime-web (JSEP: WebGPU + wasm)', () => import('onnxruntime-web')],
-  ] as const) {
-    const ort = await load();
-    ort.env.wasm.numThreads = numThreads;
-    const session = await ort.InferenceSession.create(model, { executionProviders: ['wasm'] });
-    const input = new ort.Tensor('float32', new Float32Array(3 * 480 * 640).fill(100), [1, 3, 480, 640]);
-    for (let i = 0; i < 3; i++) await session.run({ data: input });
+  for (const [width, height] of sizes) {
+    const input = new ort.Tensor('float32', new Float32Array(3 * width * height).map((_, i) => (i * 2654435761) % 256), [1, 3, height, width]);
+    await session.run({ [session.inputNames[0]]: input });
     const times: number[] = [];
     for (let i = 0; i < runs; i++) {
       const t0 = performance.now();
-      await session.run({ data: input });
+      await session.run({ [session.inputNames[0]]: input });
       times.push(performance.now() - t0);
     }
-    await session.release();
-    out[name] = stats(times);
+    out[`${width}x${height}`] = stats(times);
   }
+  await session.release();
   return out;
 }
 
-Object.assign(window, { benchDetect, benchBundles, benchReady: true });
+Object.assign(window, { benchDetect, benchSession, benchReady: true });

@@ -1,11 +1,27 @@
 // npm run bench:browser — in Chromium (Debian's, headless), on WASM: detect() end to end vs session.run alone,
 // main-thread ms per frame for both frame paths, and the two onnxruntime-web bundles. Prints; asserts nothing.
 import { spawn } from 'node:child_process';
-import { chromium } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { chromium, type Browser, type Page } from '@playwright/test';
 import { launchOptions } from '../playwright.config.ts';
+import { analyzeModel } from '../src/node/model-info.ts';
+import { decodeOnnx } from '../src/node/onnx/onnx-io.ts';
+import { cache, ensureModels, MODELS } from './bench-models.ts';
 
 const PORT = 5174;
 const RUNS = Number(process.env.RUNS ?? 30);
+const rest = (path: string) => new URL(`../${path}`, import.meta.url).pathname;
+
+/** A fresh bench page (fresh onnxruntime), with ../shared and .cache/bench served. */
+async function openBenchPage(browser: Browser): Promise<Page> {
+  const page = await browser.newPage();
+  await page.route('**/shared/**', (route) => route.fulfill({ path: rest(`../shared/${new URL(route.request().url()).pathname.split('/shared/')[1]}`) }));
+  await page.route('**/bench-models/**', (route) => route.fulfill({ path: `${cache}${new URL(route.request().url()).pathname.split('/bench-models/')[1]}` }));
+  await page.goto(`${base}/bench/browser-bench.html`);
+  await page.waitForFunction(() => (window as unknown as { benchReady?: boolean }).benchReady);
+  return page;
+}
+
 const server = spawn('npx', ['vite', '--port', String(PORT), '--strictPort'], { stdio: 'ignore', detached: true });
 const base = `http://localhost:${PORT}`;
 try {
@@ -14,12 +30,7 @@ try {
     await new Promise((r) => setTimeout(r, 250));
   }
   const browser = await chromium.launch(launchOptions());
-  const page = await browser.newPage();
-  await page.route('**/shared/**', (route) =>
-    route.fulfill({ path: new URL(`../../shared/${new URL(route.request().url()).pathname.split('/shared/')[1]}`, import.meta.url).pathname }),
-  );
-  await page.goto(`${base}/bench/browser-bench.html`);
-  await page.waitForFunction(() => (window as unknown as { benchReady?: boolean }).benchReady);
+  const page = await openBenchPage(browser);
 
   const f = (s: { median: number; p95: number }) => `${s.median.toFixed(1).padStart(7)} / ${s.p95.toFixed(1).padStart(7)}`;
   console.log(`\nDefault model (retinaface-mnet025), WASM, 640x480 frame (group-640x480.jpg on a canvas), ${RUNS} runs.`);
@@ -36,10 +47,38 @@ try {
       );
     }
   }
-  console.log('\nonnxruntime-web bundles, WASM EP, session.run at 640x480 (median / p95 ms):');
+  console.log('\nsession.run of the default model at 640x480 on the WASM EP, per onnxruntime-web bundle (median / p95 ms):');
   for (const numThreads of [1, 2]) {
-    const r = await page.evaluate(([n, runs]) => (window as any).benchBundles('/public/models/retinaface-mnet025.onnx', n, runs), [numThreads, RUNS] as const);
-    for (const [name, s] of Object.entries(r)) console.log(`  ${numThreads} thread(s)  ${name.padEnd(40)} ${f(s as { median: number; p95: number })}`);
+    for (const bundle of ['wasm', 'jsep', 'webgpu'] as const) {
+      const p = await openBenchPage(browser);
+      const r = await p.evaluate(
+        ([b, n, runs]) => (window as any).benchSession('/public/models/retinaface-mnet025.onnx', b, n, [[640, 480]], runs),
+        [bundle, numThreads, RUNS] as const,
+      );
+      await p.close();
+      console.log(`  ${numThreads} thread(s)  onnxruntime-web${bundle === 'jsep' ? '' : `/${bundle}`}`.padEnd(46) + f(r['640x480']));
+    }
+  }
+
+  ensureModels();
+  const sizes: [number, number][] = [[640, 640], [640, 480]];
+  console.log('\nModels on the WASM EP in Chromium (onnxruntime-web/wasm): median / p95 ms per inference, GFLOP/s (OpenVINO rule)');
+  for (const m of MODELS) {
+    const onnx = decodeOnnx(new Uint8Array(readFileSync(cache + m.file)));
+    for (const numThreads of [1, 2]) {
+      const p = await openBenchPage(browser);
+      const runs = m.id === 'r50' ? 3 : RUNS;
+      const r = await p.evaluate(
+        ([file, n, s, k]) => (window as any).benchSession(`/bench-models/${file}`, 'wasm', n, s, k),
+        [m.file, numThreads, sizes, runs] as const,
+      );
+      await p.close();
+      for (const [width, height] of sizes) {
+        const gflop = (analyzeModel(onnx, { width, height }).openvino.flops ?? NaN) / 1e9;
+        const s = r[`${width}x${height}`];
+        console.log(`  ${m.label.padEnd(30)} ${`${width}x${height}`.padEnd(8)} ${numThreads} thread(s)  ${f(s)}   ${(gflop / (s.median / 1000)).toFixed(2).padStart(6)} GFLOP/s`);
+      }
+    }
   }
   await browser.close();
 } finally {

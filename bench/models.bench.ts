@@ -11,51 +11,12 @@
  * process, because onnxruntime-web fixes the thread count when its WASM module starts.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { convertMxnet, CONVERTER_VERSION, type MxnetSource } from '../src/node/convert/convert-mxnet.ts';
 import { analyzeModel } from '../src/node/model-info.ts';
-import { decodeOnnx, encodeOnnx } from '../src/node/onnx/onnx-io.ts';
-
-const root = fileURLToPath(new URL('../', import.meta.url));
-const shared = `${root}../shared/models/`;
-const cache = `${root}.cache/bench/`;
-
-interface ModelCase {
-  id: string;
-  label: string;
-  file: string;
-  build: () => Uint8Array;
-}
-
-const mnet = (): MxnetSource => ({
-  symbol: readFileSync(`${shared}retinaface-mnet025/mnet.25-symbol.json`, 'utf8'),
-  symbolName: 'mnet.25-symbol.json',
-  weights: { params: new Uint8Array(readFileSync(`${shared}retinaface-mnet025/mnet.25-0000.params`)), paramsName: 'mnet.25-0000.params' },
-});
-
-const MODELS: ModelCase[] = [
-  {
-    id: 'r50',
-    label: 'ResNet-50 (synthetic weights)',
-    file: `r50-synthetic-seed1-v${CONVERTER_VERSION}.onnx`,
-    build: () =>
-      encodeOnnx(
-        convertMxnet(
-          { symbol: readFileSync(`${shared}retinaface-r50/R50-symbol.json`, 'utf8'), symbolName: 'R50-symbol.json', weights: { syntheticSeed: 1 } },
-          { channelOrder: 'BGR' },
-        ).model,
-      ),
-  },
-  { id: 'mnet', label: 'mnet.25', file: `mnet025-v${CONVERTER_VERSION}.onnx`, build: () => encodeOnnx(convertMxnet(mnet(), { channelOrder: 'BGR' }).model) },
-  {
-    id: 'mnet-folded',
-    label: 'mnet.25 --fold-bn',
-    file: `mnet025-folded-v${CONVERTER_VERSION}.onnx`,
-    build: () => encodeOnnx(convertMxnet(mnet(), { channelOrder: 'BGR', foldBatchNorm: true }).model),
-  },
-];
+import { decodeOnnx } from '../src/node/onnx/onnx-io.ts';
+import { cache, ensureModels, MODELS, shared } from './bench-models.ts';
 
 interface Result {
   model: string;
@@ -70,19 +31,6 @@ const median = (xs: number[]) => {
   const s = xs.slice().sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-
-function ensureModels(): void {
-  mkdirSync(cache, { recursive: true });
-  for (const m of MODELS) {
-    const path = cache + m.file;
-    if (existsSync(path)) continue;
-    const t0 = performance.now();
-    const bytes = m.build();
-    writeFileSync(`${path}.partial`, bytes);
-    renameSync(`${path}.partial`, path);
-    console.error(`built ${path} (${(bytes.length / 1e6).toFixed(1)} MB) in ${Math.round(performance.now() - t0)} ms`);
-  }
-}
 
 async function child(threads: number, sizes: { width: number; height: number }[], runs: number): Promise<void> {
   const ort = await import('onnxruntime-web');
