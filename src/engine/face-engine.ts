@@ -1,5 +1,6 @@
 import type * as Ort from 'onnxruntime-web';
 import {
+  BackendError,
   FaceDecoder,
   ModelLoadError,
   checkModelBytes,
@@ -66,8 +67,17 @@ export class FaceEngine {
         graphOptimizationLevel: 'all',
       });
     } catch (cause) {
+      const message = String((cause as Error)?.message ?? cause);
+      // onnxruntime fails the same call when its own runtime cannot start: that is not the model's fault.
+      if (/no available backend|failed to fetch|\.wasm|\.mjs|WebAssembly|importScripts/i.test(message)) {
+        throw new BackendError(
+          `onnxruntime-web could not start its ${(options.executionProviders ?? ['wasm']).join('/')} backend: ${message}. ` +
+            'Check that its .wasm/.mjs files are served (see the wasmPaths option).',
+          { cause },
+        );
+      }
       throw new ModelLoadError(
-        `onnxruntime could not load the model ${source} (${model.length} bytes): ${String((cause as Error)?.message ?? cause)}. ` +
+        `onnxruntime could not load the model ${source} (${model.length} bytes): ${message}. ` +
           'The file may be truncated or not an ONNX model.',
         { cause },
       );

@@ -84,7 +84,7 @@ test.describe('model loading', () => {
     expect(requests).toHaveLength(1);
   });
 
-  test('bad models and calls after dispose give typed errors', async ({ page }) => {
+  test('bad models, missing wasm files and calls after dispose give typed errors', async ({ page }) => {
     await openHarness(page);
     const model = modelBytes('models/retinaface-mnet025/retinaface-mnet025.onnx');
     await page.route('**/bad/truncated.onnx', (r) => r.fulfill({ body: model.subarray(0, 200_000), contentType: 'application/octet-stream' }));
@@ -119,6 +119,7 @@ test.describe('model loading', () => {
         truncated: await attempt({ model: '/bad/truncated.onnx' }),
         yunet: await attempt({ model: '/bad/yunet.onnx' }),
         integrity: await attempt({ integrity: '0'.repeat(64) }),
+        wasmMissing: await attempt({ wasmPaths: '/nowhere/' }),
         afterDispose: await afterDispose(),
       };
     });
@@ -134,6 +135,8 @@ test.describe('model loading', () => {
     expect(errors.yunet.message).toMatch(/cls_8/);
     expect(errors.integrity).toMatchObject({ name: 'ModelLoadError', typed: true });
     expect(errors.integrity.message).toMatch(/sha256/);
+    expect(errors.wasmMissing).toMatchObject({ name: 'BackendError', typed: true });
+    expect(errors.wasmMissing.message).toMatch(/wasmPaths/);
     expect(errors.afterDispose).toMatchObject({ name: 'DisposedError', typed: true });
   });
 
