@@ -12,5 +12,10 @@ export default defineConfig({
   worker: { format: 'es' },
   // Pre-bundling onnxruntime-web makes the dev server reload the page on first visit.
   // comlink is listed so that discovering it later does not reload the page either.
-  optimizeDeps: { exclude: ['onnxruntime-web'], include: ['comlink'] },
+  // The consumer fixture is a separate app (it imports the packed package), not one of this app's pages.
+  optimizeDeps: {
+    exclude: ['onnxruntime-web'],
+    include: ['comlink'],
+    entries: ['**/*.html', '!tests/fixtures/**', '!node_modules/**', '!dist/**'],
+  },
 });
