@@ -19,7 +19,7 @@ const README_MODELS = { href: 'README.md#models', text: 'See "Models" in the REA
 type Source =
   | { kind: 'camera'; stream: MediaStream }
   | { kind: 'video'; name: string; url: string }
-  | { kind: 'image'; name: string; bitmap: ImageBitmap };
+  | { kind: 'image'; name: string };
 
 const stage = byId('stage', HTMLElement);
 const video = byId('video', HTMLVideoElement);
@@ -81,7 +81,9 @@ function restartDetection(): void {
   const overrides = { ...controls.detection(), mirror: mirrored };
   const name = current.kind === 'camera' ? undefined : current.name;
   if (current.kind === 'image') {
-    detector.detect(current.bitmap, overrides).then(
+    // The image as drawn on the page (upright). Passing the EXIF-oriented ImageBitmap itself finds no faces on
+    // the library's bitmap frame path (the worker reads the stored, unrotated pixels); the canvas has none of that.
+    detector.detect(still, overrides).then(
       (result) => token === run && show(result, 'image', mirrored, name),
       (error) => token === run && detectionFailed(error),
     );
@@ -146,7 +148,6 @@ function setSource(next: Source | null): void {
   source = next;
   if (old?.kind === 'camera') stopStream(old.stream);
   if (old?.kind === 'video') URL.revokeObjectURL(old.url);
-  if (old?.kind === 'image') old.bitmap.close();
   if (old && old.kind !== 'image') {
     video.pause();
     video.srcObject = null;
@@ -224,10 +225,11 @@ async function openFile(file: File): Promise<void> {
       notices.show('file-error', `${file.name} could not be decoded as an image.`, String((error as Error)?.message ?? error));
       return;
     }
-    setSource({ kind: 'image', name: file.name, bitmap });
+    setSource({ kind: 'image', name: file.name });
     still.width = bitmap.width;
     still.height = bitmap.height;
     still.getContext('2d')!.drawImage(bitmap, 0, 0);
+    bitmap.close();
   } else {
     const url = URL.createObjectURL(file);
     setSource({ kind: 'video', name: file.name, url });
