@@ -177,6 +177,8 @@ function showMirror(): void {
 async function startCamera(): Promise<void> {
   cameraButton.disabled = true;
   notices.clear('camera-denied', 'no-camera', 'camera-busy', 'camera-error');
+  // Release a running camera first: many cannot be opened twice (another device or size is being chosen).
+  if (source?.kind === 'camera') setSource(null);
   try {
     const stream = await openCamera(controls.cameraRequest());
     setSource({ kind: 'camera', stream });
