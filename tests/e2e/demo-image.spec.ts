@@ -169,6 +169,8 @@ test('a video file is detected frame after frame, and its results download per f
 
 test('a bad model URL shows its error on the page; the page stays usable', async ({ page }) => {
   await openDemo(page);
+  // A static host answers 404 (Vite's dev server would send its index.html instead, also reported as an error).
+  await page.route('**/models/no-such-model.onnx', (route) => route.fulfill({ status: 404, body: 'Not Found' }));
   await page.getByLabel('Model', { exact: true }).selectOption('custom');
   await page.getByLabel('Model URL (.onnx)').fill('/models/no-such-model.onnx');
   await page.getByLabel('Model URL (.onnx)').press('Enter');
@@ -179,7 +181,7 @@ test('a bad model URL shows its error on the page; the page stays usable', async
   await expect(notice).toContainText('The model failed to load.');
   await expect(notice).toContainText('ModelLoadError');
   await expect(notice).toContainText('/models/no-such-model.onnx');
-  await expect(notice).toContainText('404');
+  await expect(notice).toContainText('HTTP 404');
   await expect(page.locator('#backend-badge')).toHaveAttribute('data-backend', '');
 
   // Back to the default model: the error goes, detection works.
@@ -188,6 +190,17 @@ test('a bad model URL shows its error on the page; the page stays usable', async
   await expect(notice).toHaveCount(0);
   await fileInput(page).setInputFiles(sharedFile(PHOTO));
   expect((await nextResult(page)).faces).toHaveLength(5);
+});
+
+test('a bad model URL in the address fails on load with the reason, and the image still shows', async ({ page }) => {
+  await openDemo(page, 'model=/models/not-here.onnx', 'error');
+  await expect(page.getByLabel('Model', { exact: true })).toHaveValue('custom');
+  await expect(page.getByLabel('Model URL (.onnx)')).toHaveValue('/models/not-here.onnx');
+  // Vite's dev server answers an unknown path with its index.html: the library names that.
+  await expect(page.locator('.notice[data-kind="model-load"]')).toContainText(/sent an HTML page .* for the model http:\/\/localhost:\d+\/models\/not-here\.onnx/);
+  await fileInput(page).setInputFiles(sharedFile(PHOTO));
+  await expect(page.locator('#still')).toBeVisible();
+  expect(await page.evaluate(() => window.retinafaceDemo!.latest)).toBeNull(); // nothing to detect with
 });
 
 test('no camera: the page says so and stays usable', async ({ page, context }) => {
