@@ -28,3 +28,5 @@ export type {
   Point,
   Size,
 } from './core/index.ts';
+export { drawFaces, DEFAULT_FACE_DRAW_STYLE } from './draw-faces.ts';
+export type { FaceDrawStyle } from './draw-faces.ts';

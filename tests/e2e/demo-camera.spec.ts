@@ -1,0 +1,119 @@
+import { expect, test, type Page } from '@playwright/test';
+import { launchOptions } from '../../playwright.config.ts';
+import { CLIP, collectResults, matchFrame, openDemo, type SampledResult } from './demo-helpers.ts';
+
+// Chromium's fake webcam plays the 640x480, 10 fps test clip in a loop.
+test.use({
+  launchOptions: launchOptions(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${CLIP}`]),
+});
+
+/**
+ * The ground-truth rule, per result (at least 6 consecutive results):
+ * - its frame is the clip frame whose ground truth best explains the boxes (see `matchFrame`);
+ * - every reported face has IoU >= 0.5 with a ground-truth face of that frame (as annotated, or clipped to the
+ *   frame for faces cut by the edge);
+ * - every large, fully visible ground-truth face of that frame (visible_fraction 1 and at least 55 px tall: the
+ *   clip's three biggest faces; every frame has at least one) has a reported face with IoU >= 0.5.
+ * Settings (chosen in the page's controls): input size 1280x960 and score threshold 0.7. The default
+ * MobileNet-0.25 misses or loosely boxes this clip's 44-66 px, half-hidden faces at the native 640x480 and
+ * finds them when they are enlarged 2x; below score 0.7 it adds boxes on faces hidden by costume hats whose IoU
+ * with the (whole-head) annotation is 0.48-0.55, on the rule's edge. Measured in this page over all 20 frames:
+ * faces at score >= 0.7 have IoU >= 0.56 with their annotation, the large faces IoU >= 0.63.
+ */
+function expectMatchesGroundTruth(results: SampledResult[], mirrored: boolean): void {
+  for (const r of results) {
+    expect(r.mirrored).toBe(mirrored);
+    expect(r.sourceSize).toEqual({ width: 640, height: 480 });
+    expect(r.inputSize).toEqual({ width: 1280, height: 960 });
+    for (const f of r.faces) expect(f.score).toBeGreaterThanOrEqual(0.7);
+    const boxes = r.faces.map((f) => f.box);
+    const m = matchFrame(boxes, mirrored);
+    const where = `result ${r.seq} (clip frame ${m.frame}): ${JSON.stringify(boxes.map((b) => [b.x, b.y, b.width, b.height].map(Math.round)))}`;
+    expect(m.large.length, where).toBeGreaterThan(0);
+    for (const v of m.faceIous) expect(v, `every reported face matches the ground truth; ${where}`).toBeGreaterThanOrEqual(0.5);
+    for (const g of m.large) expect(g.iou, `large visible face ${JSON.stringify(g.box)} found; ${where}`).toBeGreaterThanOrEqual(0.5);
+    // The overlay drew each box where the result says (its left edge is painted).
+    for (const a of r.edgeAlpha) expect(a, `overlay at a reported box; ${where}`).toBeGreaterThan(100);
+    for (const f of r.faces.filter((f) => f.score >= 0.9)) {
+      // Landmarks keep image-left first in both views: left eye left of right eye, nose inside the box.
+      expect(f.landmarks[0][0], where).toBeLessThan(f.landmarks[1][0]);
+      expect(f.landmarks[2][0]).toBeGreaterThan(f.box.x);
+      expect(f.landmarks[2][0]).toBeLessThan(f.box.x + f.box.width);
+    }
+  }
+}
+
+/** Sets the test's detection settings through the controls, the score slider from the keyboard. */
+async function chooseSettings(page: Page): Promise<void> {
+  await page.getByLabel('Input size').selectOption('1280x960');
+  await page.getByLabel(/Score threshold/).focus();
+  for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowRight');
+  await expect(page.locator('#score-value')).toHaveText('0.70');
+}
+
+async function startCamera(page: Page): Promise<void> {
+  // Keyboard only: focus the real button and press Enter.
+  await page.getByRole('button', { name: 'Start camera' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('button', { name: 'Stop camera' })).toBeVisible();
+  // Faces within a few seconds (generous bound: CPU shared with other jobs).
+  await expect.poll(() => page.evaluate(() => window.retinafaceDemo?.latest?.faces.length ?? 0), { timeout: 30_000 }).toBeGreaterThan(0);
+}
+
+test('the camera shows faces that match the clip ground truth, in source-video pixels', async ({ page }) => {
+  await openDemo(page);
+  await chooseSettings(page);
+  await startCamera(page);
+  await expect(page.locator('#video')).toBeVisible();
+  expect(await page.locator('#video').evaluate((v) => getComputedStyle(v).transform)).toBe('none');
+  expectMatchesGroundTruth(await collectResults(page, 6), false);
+  // The camera picker lists the fake device by its label once the camera is allowed.
+  await expect(page.getByLabel('Camera', { exact: true }).locator('option')).toContainText([/wider_20_277_pan/]);
+  // Stats show an FPS figure and every stage's time.
+  await expect(page.locator('#fps')).toHaveText(/^\d+(\.\d)?$/);
+  await expect(page.locator('#stage-times td')).toHaveText(Array(5).fill(/\d ms$/));
+
+  await page.getByRole('button', { name: 'Stop camera' }).click();
+  await expect(page.getByRole('button', { name: 'Start camera' })).toBeVisible();
+  expect(await page.evaluate(() => window.retinafaceDemo?.source)).toBeNull();
+});
+
+test('with mirror on, the video is flipped and the coordinates flip with it', async ({ page }) => {
+  await openDemo(page);
+  await chooseSettings(page);
+  await page.getByLabel('Mirror (selfie view)').check();
+  await startCamera(page);
+  expect(await page.locator('#video').evaluate((v) => getComputedStyle(v).transform)).toBe('matrix(-1, 0, 0, 1, 0, 0)');
+  expect(await page.locator('#overlay').evaluate((c) => getComputedStyle(c).transform)).toBe('none');
+  expectMatchesGroundTruth(await collectResults(page, 6), true);
+
+  // Mirror off again while the camera runs: results return to the camera's own orientation.
+  await page.getByLabel('Mirror (selfie view)').uncheck();
+  expect(await page.locator('#video').evaluate((v) => getComputedStyle(v).transform)).toBe('none');
+  expectMatchesGroundTruth(await collectResults(page, 3), false);
+});
+
+test('the face count is announced politely, at most every 2 s', async ({ page }) => {
+  await openDemo(page);
+  const region = page.locator('#face-count');
+  await expect(region).toHaveAttribute('aria-live', 'polite');
+  await page.evaluate(() => {
+    const el = document.getElementById('face-count')!;
+    const w = window as unknown as { announcements: { at: number; text: string }[] };
+    w.announcements = [];
+    new MutationObserver(() => el.textContent && w.announcements.push({ at: performance.now(), text: el.textContent })).observe(el, {
+      childList: true,
+      characterData: true,
+      subtree: true,
+    });
+  });
+  await startCamera(page);
+  // The clip's face count changes from frame to frame (at native size: 1 to 3 faces); wait for a few announcements.
+  await expect.poll(() => page.evaluate(() => (window as unknown as { announcements: unknown[] }).announcements.length), { timeout: 60_000 }).toBeGreaterThanOrEqual(3);
+  const log = await page.evaluate(() => (window as unknown as { announcements: { at: number; text: string }[] }).announcements);
+  for (const a of log) expect(a.text).toMatch(/^(No faces|1 face|\d+ faces)$/);
+  for (let i = 1; i < log.length; i++) {
+    expect(log[i].text, 'only changes are announced').not.toBe(log[i - 1].text);
+    expect(log[i].at - log[i - 1].at, 'throttled').toBeGreaterThanOrEqual(1990);
+  }
+});

@@ -1,0 +1,259 @@
+import { readFileSync } from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+import sharp from 'sharp';
+import type { DemoResult } from '../../src/demo/automation.ts';
+import { iou, openDemo } from './demo-helpers.ts';
+import { expectSameFaces, projectRoot, runCli, sharedFile } from './helpers.ts';
+
+// Default Chromium flags: no WebGPU adapter, no camera.
+
+const PHOTO = 'testdata/photos/vladmandic-sample5.jpg'; // five faces; MIT (@vladmandic/face-api)
+const GROUP = 'testdata/photos/group-640x480.jpg'; // twenty faces, scores from 0.5 to 1
+
+const fileInput = (page: Page) => page.getByLabel('Open a JPEG or PNG image, or a video');
+
+/** Waits for a result newer than `after` (a seq number) and returns it. */
+async function nextResult(page: Page, after = 0): Promise<DemoResult> {
+  await expect.poll(() => page.evaluate(() => window.retinafaceDemo?.latest?.seq ?? 0), { timeout: 60_000 }).toBeGreaterThan(after);
+  return (await page.evaluate(() => window.retinafaceDemo!.latest))!;
+}
+
+const lastSeq = (page: Page) => page.evaluate(() => window.retinafaceDemo?.latest?.seq ?? 0);
+
+test("'auto' runs WASM without WebGPU and says why; a model that is not installed cannot be chosen", async ({ page }) => {
+  await openDemo(page);
+  await expect(page.locator('#backend-badge')).toHaveAttribute('data-backend', 'wasm');
+  await expect(page.locator('#backend-badge')).toHaveText('WASM');
+  await expect(page.locator('#backend-reason')).toContainText(/no WebGPU adapter/);
+  expect(await page.evaluate(() => window.retinafaceDemo!.model)).toMatch(/\/models\/retinaface-mnet025\.onnx$/);
+
+  const model = page.getByLabel('Model', { exact: true });
+  await expect(model).toHaveValue('retinaface-mnet025');
+  const r50 = model.locator('option[value="retinaface-r50"]');
+  await expect(r50).toHaveText('ResNet-50 — not installed');
+  await expect(r50).toBeDisabled();
+  await expect(model.locator('option[value="retinaface-mnet025-biubug6"]')).toBeEnabled();
+  await expect(page.locator('#model-note')).toContainText('Not installed: ResNet-50');
+  await expect(page.locator('#model-note a')).toHaveAttribute('href', 'README.md#models');
+});
+
+test('image mode: the overlay on a photo, in source pixels (visual)', async ({ page }) => {
+  await openDemo(page);
+  await expect(page.locator('#model-note')).toBeVisible(); // the model check is done: the page is settled
+  await fileInput(page).setInputFiles(sharedFile(PHOTO));
+  const r = await nextResult(page);
+  expect(r).toMatchObject({ source: 'image', name: 'vladmandic-sample5.jpg', mirrored: false, backend: 'wasm', sourceSize: { width: 1920, height: 1398 } });
+  // The same faces as the CLI gives for the file, in the photo's own pixels (the page shows it scaled down).
+  const [cli] = await runCli([sharedFile(PHOTO)]);
+  expect(r.faces).toHaveLength(5);
+  expectSameFaces(r.faces, cli.faces, 0.5, 1e-3);
+  await expect(page.locator('#face-total')).toHaveText('5');
+  await expect(page.locator('#still')).toBeVisible();
+  await expect(page.locator('#video')).toBeHidden();
+
+  await expect(page.locator('#stage')).toHaveScreenshot('image-mode-stage.png');
+  await expect(page).toHaveScreenshot('image-mode-page.png', {
+    // Timings move from run to run; the backend's reason names the thread count, which follows the machine.
+    mask: [page.locator('#stage-times'), page.locator('#total-time'), page.locator('#stats .chart'), page.locator('#backend-reason')],
+  });
+});
+
+test('EXIF orientation is honoured: a rotated JPEG tagged "rotate 90°" shows and detects upright', async ({ page }) => {
+  await openDemo(page);
+  const original = sharedFile(GROUP);
+  // Stored pixels turned 90° counter-clockwise (480x640), with EXIF orientation 6 saying "turn 90° clockwise".
+  const rotated = await sharp(original).rotate(270).withMetadata({ orientation: 6 }).jpeg({ quality: 95 }).toBuffer();
+  expect((await sharp(rotated).metadata()).width).toBe(480);
+
+  await fileInput(page).setInputFiles(original);
+  const upright = await nextResult(page);
+  await fileInput(page).setInputFiles({ name: 'rotated.jpg', mimeType: 'image/jpeg', buffer: rotated });
+  const r = await nextResult(page, upright.seq);
+  expect(r.name).toBe('rotated.jpg');
+  expect(r.sourceSize).toEqual({ width: 640, height: 480 });
+  expect(await page.locator('#still').evaluate((c: HTMLCanvasElement) => [c.width, c.height])).toEqual([640, 480]);
+  // The same faces as the upright original (JPEG re-encoding moves boxes by a pixel or two and can flip a
+  // borderline face: each face of the rotated file matches one of the original with IoU >= 0.8).
+  expect(upright.faces.length).toBeGreaterThanOrEqual(15);
+  expect(Math.abs(r.faces.length - upright.faces.length)).toBeLessThanOrEqual(2);
+  for (const f of r.faces) expect(Math.max(...upright.faces.map((u) => iou(f.box, u.box)))).toBeGreaterThanOrEqual(0.8);
+});
+
+test('changing a control detects again: max faces, score threshold, input size', async ({ page }) => {
+  await openDemo(page);
+  await fileInput(page).setInputFiles(sharedFile(GROUP));
+  let r = await nextResult(page);
+  const all = r.faces.length;
+  expect(all).toBeGreaterThanOrEqual(15);
+
+  await page.getByLabel(/Max faces/).fill('2');
+  await page.getByLabel(/Max faces/).press('Enter');
+  r = await nextResult(page, r.seq);
+  expect(r.faces).toHaveLength(2);
+  await page.getByLabel(/Max faces/).fill('');
+  await page.getByLabel(/Max faces/).press('Enter');
+  r = await nextResult(page, r.seq);
+  expect(r.faces).toHaveLength(all);
+  const scores = r.faces.map((f) => f.score).sort();
+
+  // The score slider from the keyboard: End = 0.95.
+  await page.getByLabel(/Score threshold/).focus();
+  await page.keyboard.press('End');
+  await expect(page.locator('#score-value')).toHaveText('0.95');
+  r = await nextResult(page, r.seq);
+  expect(r.faces.length).toBe(scores.filter((s) => s >= 0.95).length);
+  expect(r.faces.length).toBeLessThan(all);
+  for (const f of r.faces) expect(f.score).toBeGreaterThanOrEqual(0.95);
+
+  await page.getByLabel('Input size').selectOption('320x320');
+  r = await nextResult(page, r.seq);
+  expect(r.inputSize).toEqual({ width: 320, height: 320 });
+  expect(r.sourceSize).toEqual({ width: 640, height: 480 });
+});
+
+test('the results download as JSON', async ({ page }) => {
+  await openDemo(page);
+  const download = page.getByRole('button', { name: 'Download results (JSON)' });
+  await expect(download).toBeDisabled();
+  await fileInput(page).setInputFiles(sharedFile(PHOTO));
+  const r = await nextResult(page);
+  const [file] = await Promise.all([page.waitForEvent('download'), download.click()]);
+  expect(file.suggestedFilename()).toBe('vladmandic-sample5.faces.json');
+  const json = JSON.parse(readFileSync(await file.path(), 'utf8'));
+  expect(json).toMatchObject({
+    generator: 'retinaface-web demo',
+    backend: 'wasm',
+    source: { kind: 'image', name: 'vladmandic-sample5.jpg', width: 1920, height: 1398, mirrored: false },
+    settings: { model: 'retinaface-mnet025', scoreThreshold: 0.5, iouThreshold: 0.4, inputSize: 'native' },
+  });
+  expect(json.results).toHaveLength(1);
+  expect(json.results[0].faces).toEqual(r.faces);
+});
+
+test('a video file is detected frame after frame, and its results download per frame', async ({ page }) => {
+  await openDemo(page);
+  // A 3 s WebM made in the browser (MediaRecorder) from the photo: no video file or encoder needed.
+  const webm = await page.evaluate(async (url) => {
+    const bitmap = await createImageBitmap(await (await fetch(url)).blob(), { resizeWidth: 640, resizeHeight: 466 });
+    const canvas = document.createElement('canvas');
+    [canvas.width, canvas.height] = [640, 466];
+    const ctx = canvas.getContext('2d')!;
+    const recorder = new MediaRecorder(canvas.captureStream(15), { mimeType: 'video/webm' });
+    const chunks: Blob[] = [];
+    recorder.ondataavailable = (e) => chunks.push(e.data);
+    const stopped = new Promise((r) => (recorder.onstop = r));
+    recorder.start();
+    const t0 = performance.now();
+    while (performance.now() - t0 < 3000) {
+      ctx.drawImage(bitmap, 0, 0);
+      await new Promise((r) => setTimeout(r, 60));
+    }
+    recorder.stop();
+    await stopped;
+    return Array.from(new Uint8Array(await new Blob(chunks).arrayBuffer()));
+  }, `/shared/${PHOTO}`);
+  await fileInput(page).setInputFiles({ name: 'clip.webm', mimeType: 'video/webm', buffer: Buffer.from(webm) });
+  const first = await nextResult(page);
+  expect(first).toMatchObject({ source: 'video', name: 'clip.webm', sourceSize: { width: 640, height: 466 } });
+  await expect(page.locator('#video')).toBeVisible();
+  const later = await nextResult(page, first.seq + 2);
+  // The photo's five faces, found in the video frames too (compression may drop a borderline one).
+  for (const r of [first, later]) expect(r.faces.length).toBeGreaterThanOrEqual(4);
+  expect(typeof later.videoTime).toBe('number');
+  const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download results (JSON)' }).click()]);
+  const json = JSON.parse(readFileSync(await file.path(), 'utf8'));
+  expect(json.source).toMatchObject({ kind: 'video', name: 'clip.webm' });
+  expect(json.results.length).toBeGreaterThanOrEqual(3);
+  for (const res of json.results) expect(typeof res.videoTime).toBe('number');
+});
+
+test('a bad model URL shows its error on the page; the page stays usable', async ({ page }) => {
+  await openDemo(page);
+  // A static host answers 404 (Vite's dev server would send its index.html instead, also reported as an error).
+  await page.route('**/models/no-such-model.onnx', (route) => route.fulfill({ status: 404, body: 'Not Found' }));
+  await page.getByLabel('Model', { exact: true }).selectOption('custom');
+  await page.getByLabel('Model URL (.onnx)').fill('/models/no-such-model.onnx');
+  await page.getByLabel('Model URL (.onnx)').press('Enter');
+  await expect(page.locator('#status')).toHaveAttribute('data-state', 'error');
+  const notice = page.locator('.notice[data-kind="model-load"]');
+  await expect(notice).toBeVisible();
+  await expect(notice).toHaveAttribute('role', 'alert');
+  await expect(notice).toContainText('The model failed to load.');
+  await expect(notice).toContainText('ModelLoadError');
+  await expect(notice).toContainText('/models/no-such-model.onnx');
+  await expect(notice).toContainText('HTTP 404');
+  await expect(page.locator('#backend-badge')).toHaveAttribute('data-backend', '');
+
+  // Back to the default model: the error goes, detection works.
+  await page.getByLabel('Model', { exact: true }).selectOption('retinaface-mnet025');
+  await expect(page.locator('#status')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+  await expect(notice).toHaveCount(0);
+  await fileInput(page).setInputFiles(sharedFile(PHOTO));
+  expect((await nextResult(page)).faces).toHaveLength(5);
+});
+
+test('a bad model URL in the address fails on load with the reason, and the image still shows', async ({ page }) => {
+  await openDemo(page, 'model=/models/not-here.onnx', 'error');
+  await expect(page.getByLabel('Model', { exact: true })).toHaveValue('custom');
+  await expect(page.getByLabel('Model URL (.onnx)')).toHaveValue('/models/not-here.onnx');
+  // Vite's dev server answers an unknown path with its index.html: the library names that.
+  await expect(page.locator('.notice[data-kind="model-load"]')).toContainText(/sent an HTML page .* for the model http:\/\/localhost:\d+\/models\/not-here\.onnx/);
+  await fileInput(page).setInputFiles(sharedFile(PHOTO));
+  await expect(page.locator('#still')).toBeVisible();
+  expect(await page.evaluate(() => window.retinafaceDemo!.latest)).toBeNull(); // nothing to detect with
+});
+
+test('no camera: the page says so and stays usable', async ({ page, context }) => {
+  await context.grantPermissions(['camera']); // allowed, but there is no camera (no fake device in this file)
+  await openDemo(page);
+  const cameras = await page.evaluate(async () => (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === 'videoinput').length);
+  test.skip(cameras > 0, 'this machine has a real camera');
+  await expect(page.getByLabel('Camera', { exact: true })).toHaveValue('');
+  await expect(page.getByLabel('Camera', { exact: true }).locator('option')).toHaveText(['No camera found']);
+  await page.getByRole('button', { name: 'Start camera' }).click();
+  const noCamera = page.locator('.notice[data-kind="no-camera"]');
+  await expect(noCamera).toContainText('No camera found.');
+  await expect(noCamera).toContainText('NotFoundError');
+  await expect(page.getByRole('button', { name: 'Start camera' })).toBeEnabled();
+  await fileInput(page).setInputFiles(sharedFile(PHOTO));
+  expect((await nextResult(page)).faces).toHaveLength(5);
+  // Dismiss from the keyboard.
+  await page.getByRole('button', { name: 'Dismiss: No camera found.' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(noCamera).toHaveCount(0);
+});
+
+test('an unreadable file: the page says so and stays usable', async ({ page }) => {
+  await openDemo(page);
+  await fileInput(page).setInputFiles({ name: 'broken.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('not a jpeg') });
+  await expect(page.locator('.notice[data-kind="file-error"]')).toContainText('broken.jpg could not be decoded as an image.');
+  await fileInput(page).setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
+  await expect(page.locator('.notice[data-kind="file-error"]')).toContainText('notes.txt is not an image or a video.');
+  await fileInput(page).setInputFiles(sharedFile(PHOTO));
+  expect((await nextResult(page)).faces).toHaveLength(5);
+});
+
+test('loading shows download progress, then a warm-up state, then ready', async ({ page }) => {
+  await page.addInitScript(() => {
+    const w = window as unknown as { loadLog: string[] };
+    w.loadLog = [];
+    document.addEventListener('DOMContentLoaded', () => {
+      const status = document.getElementById('status')!;
+      const progress = document.getElementById('model-progress') as HTMLProgressElement;
+      new MutationObserver(() => {
+        const entry = `${status.dataset.state} ${progress.hidden ? '-' : progress.hasAttribute('value') ? `${progress.value}/${progress.max}` : '…'}`;
+        if (w.loadLog.at(-1) !== entry) w.loadLog.push(entry);
+      }).observe(status, { attributes: true, subtree: true, childList: true, characterData: true });
+    });
+  });
+  await openDemo(page);
+  const log = await page.evaluate(() => (window as unknown as { loadLog: string[] }).loadLog);
+  const size = readFileSync(`${projectRoot}public/models/retinaface-mnet025.onnx`).length;
+  // The progress bar counts bytes of the model's size (here it arrives in one piece), then turns indeterminate.
+  expect(log[0]).toMatch(new RegExp(`^downloading \\d+/${size}$`));
+  const warming = log.indexOf('warming …');
+  expect(warming).toBeGreaterThan(0);
+  expect(log.slice(0, warming).every((e) => e.startsWith('downloading '))).toBe(true);
+  expect(log.at(-1)).toBe('ready -');
+  expect(log.slice(warming + 1).every((e) => !e.startsWith('downloading'))).toBe(true);
+});
