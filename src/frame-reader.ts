@@ -26,7 +26,12 @@ export class FrameReader {
     const { width, height } = bitmap;
     if (this.copyToWorks) {
       const frame = new VideoFrame(bitmap, { timestamp: 0 });
+      // An EXIF-oriented bitmap becomes a frame of the stored pixels plus a rotation/flip, which copyTo does
+      // not apply: such frames are drawn instead (drawImage honours the orientation).
+      const { rotation = 0, flip = false } = frame as VideoFrame & { rotation?: number; flip?: boolean };
+      const upright = rotation === 0 && !flip && frame.codedWidth === width && frame.codedHeight === height;
       try {
+        if (!upright) return this.read(bitmap, width, height);
         if (this.rgba.length !== width * height * 4) this.rgba = new Uint8Array(width * height * 4);
         await frame.copyTo(this.rgba, { format: 'RGBA' });
         return { data: this.rgba, width, height };

@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { statSync } from 'node:fs';
+import sharp from 'sharp';
 import { detectInPage, expectSameFaces, modelBytes, openHarness, projectRoot, runCli, sharedFile } from './helpers.ts';
 
 test.describe('detect() on WASM', () => {
@@ -58,6 +59,39 @@ test.describe('detect() on WASM', () => {
       values.forEach((v, i) => expect(Math.abs(v - reference[i]), `${name}[${i}]`).toBeLessThan(0.05));
     }
   });
+});
+
+test('a JPEG with an EXIF rotation detects upright from a Blob and from an oriented bitmap, on both frame paths', async ({ page }) => {
+  await openHarness(page);
+  // Stored pixels turned 90° counter-clockwise (480x640), tagged orientation 6 ("turn 90° clockwise").
+  const rotated = await sharp(sharedFile('testdata/photos/group-640x480.jpg')).rotate(270).withMetadata({ orientation: 6 }).jpeg({ quality: 95 }).toBuffer();
+  await page.route('**/exif/rotated.jpg', (r) => r.fulfill({ body: rotated, contentType: 'image/jpeg' }));
+  const r = await page.evaluate(async () => {
+    const blob = await (await fetch('/exif/rotated.jpg')).blob();
+    const upright = await (await fetch('/shared/testdata/photos/group-640x480.jpg')).blob();
+    const oriented = await createImageBitmap(blob, { imageOrientation: 'from-image' });
+    const d = await window.rfw.createFaceDetector({ backend: 'wasm' });
+    const out: Record<string, { size: number[]; faces: number[][] }> = {};
+    for (const framePath of ['bitmap', 'tensor'] as const) {
+      for (const [name, source] of [['upright', upright], ['blob', blob], ['bitmap', oriented]] as const) {
+        const res = await d.detect(source, { framePath } as object);
+        out[`${framePath}:${name}`] = { size: [res.sourceSize.width, res.sourceSize.height], faces: res.faces.map((f) => [f.box.x, f.box.y, f.box.width, f.box.height]) };
+      }
+    }
+    await d.dispose();
+    return out;
+  });
+  const reference = r['bitmap:upright'];
+  expect(reference.faces.length).toBeGreaterThanOrEqual(15);
+  for (const [name, got] of Object.entries(r)) {
+    expect(got.size, name).toEqual([640, 480]);
+    // Re-encoding the JPEG moves boxes a little and can flip a borderline face.
+    expect(Math.abs(got.faces.length - reference.faces.length), name).toBeLessThanOrEqual(2);
+    for (const [x, y, w, h] of got.faces) {
+      const near = reference.faces.some(([u, v, uw, vh]) => Math.abs(u - x) < 4 && Math.abs(v - y) < 4 && Math.abs(uw - w) < 4 && Math.abs(vh - h) < 4);
+      expect(near, `${name}: a face at ${x},${y}`).toBe(true);
+    }
+  }
 });
 
 test.describe('model loading', () => {
