@@ -12,11 +12,10 @@ const PORT = 5174;
 const RUNS = Number(process.env.RUNS ?? 30);
 const rest = (path: string) => new URL(`../${path}`, import.meta.url).pathname;
 
-/** A fresh bench page (fresh onnxruntime), with ../shared and .cache/bench served. */
+/** A fresh bench page (fresh onnxruntime), with ../shared served (the dev server serves .cache/bench itself). */
 async function openBenchPage(browser: Browser): Promise<Page> {
   const page = await browser.newPage();
   await page.route('**/shared/**', (route) => route.fulfill({ path: rest(`../shared/${new URL(route.request().url()).pathname.split('/shared/')[1]}`) }));
-  await page.route('**/bench-models/**', (route) => route.fulfill({ path: `${cache}${new URL(route.request().url()).pathname.split('/bench-models/')[1]}` }));
   await page.goto(`${base}/bench/browser-bench.html`);
   await page.waitForFunction(() => (window as unknown as { benchReady?: boolean }).benchReady);
   return page;
@@ -69,7 +68,7 @@ try {
       const p = await openBenchPage(browser);
       const runs = m.id === 'r50' ? 3 : RUNS;
       const r = await p.evaluate(
-        ([file, n, s, k]) => (window as any).benchSession(`/bench-models/${file}`, 'wasm', n, s, k),
+        ([file, n, s, k]) => (window as any).benchSession(`/.cache/bench/${file}`, 'wasm', n, s, k),
         [m.file, numThreads, sizes, runs] as const,
       );
       await p.close();
