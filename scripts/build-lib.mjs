@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 // npm run build:lib — the package's dist/: ES modules for bundlers, the worker as its own module, the Node CLI,
-// and type declarations. onnxruntime-web, comlink and sharp stay imports (dependencies), so the app's bundler
-// resolves onnxruntime-web and emits its wasm files; the worker and the default model are referenced with
+// and type declarations. onnxruntime-web, protobufjs, comlink and sharp stay imports (dependencies), so the
+// app's bundler resolves onnxruntime-web and emits its wasm files; the worker and the default model are referenced with
 // `new URL(…, import.meta.url)`, which Vite, webpack 5 and Rollup all follow and emit.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'rolldown';
 
-const external = [/^onnxruntime-web($|\/)/, 'comlink', 'sharp', /^node:/, 'tsx/esm/api'];
+const external = [/^onnxruntime-web($|\/)/, /^protobufjs($|\/)/, 'comlink', 'sharp', /^node:/];
 
 // In the sources the worker is a sibling folder; in dist it sits next to index.js.
 const workerUrlInDist = {
