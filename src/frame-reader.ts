@@ -1,9 +1,4 @@
-/** RGBA pixels (as `ImageData`), in memory the reader may reuse for the next frame. */
-export interface Pixels {
-  data: Uint8ClampedArray | Uint8Array;
-  width: number;
-  height: number;
-}
+import type { RgbaPixels } from './core/index.ts';
 
 /**
  * Reads RGBA pixels: of any drawable at a given size through a reused OffscreenCanvas (resampled by the browser
@@ -18,11 +13,11 @@ export class FrameReader {
   private copyToWorks = typeof VideoFrame === 'function';
 
   /**
-   * The pixels of a bitmap at its own size. `VideoFrame.copyTo` writes them straight into a reused buffer,
+   * The pixels of a bitmap at its own size, in memory reused for the next frame. `VideoFrame.copyTo` writes them straight into a reused buffer,
    * about twice as fast as drawing and `getImageData` (which allocates each frame) and pixel-identical;
    * browsers without RGBA conversion in `copyTo` take the canvas path.
    */
-  async readBitmap(bitmap: ImageBitmap): Promise<Pixels> {
+  async readBitmap(bitmap: ImageBitmap): Promise<RgbaPixels> {
     const { width, height } = bitmap;
     if (this.copyToWorks) {
       const frame = new VideoFrame(bitmap, { timestamp: 0 });
