@@ -3,7 +3,8 @@ import {
   ImagePacker,
   InvalidInputError,
   UnsupportedModelError,
-  roundUpToMultiple,
+  planGeometry,
+  tensorLength,
   type DecodeOptions,
   type InputGeometry,
 } from '../src/core/index.ts';
@@ -98,21 +99,11 @@ export class DetectorService implements DetectorWorkerApi {
   /** One run at the expected input size, so kernels and shaders are ready before the first frame. */
   private async warmUp(): Promise<void> {
     const { inputSize } = this.engine!.descriptor;
-    const size = inputSize ?? {
-      width: roundUpToMultiple(this.request!.warmupSize.width),
-      height: roundUpToMultiple(this.request!.warmupSize.height),
-    };
-    const geometry: InputGeometry = {
-      sourceWidth: size.width,
-      sourceHeight: size.height,
-      contentWidth: size.width,
-      contentHeight: size.height,
-      inputWidth: size.width,
-      inputHeight: size.height,
-      mirror: false,
-    };
-    await this.engine!.infer(new Float32Array(3 * size.width * size.height), geometry);
+    const size = inputSize ?? this.request!.warmupSize;
+    const geometry = planGeometry(size, inputSize, inputSize ? {} : { inputSize: size });
+    await this.engine!.infer(new Float32Array(tensorLength(geometry)), geometry);
   }
+
 
   private async switchToWasm(reason: string): Promise<BackendChange> {
     const from = this.choice!.backend;
