@@ -81,8 +81,7 @@ function restartDetection(): void {
   const overrides = { ...controls.detection(), mirror: mirrored };
   const name = current.kind === 'camera' ? undefined : current.name;
   if (current.kind === 'image') {
-    // The image as drawn on the page (upright). Passing the EXIF-oriented ImageBitmap itself finds no faces on
-    // the library's bitmap frame path (the worker reads the stored, unrotated pixels); the canvas has none of that.
+    // The image exactly as shown on the page (upright, EXIF orientation applied), so results and picture agree.
     detector.detect(still, overrides).then(
       (result) => token === run && show(result, 'image', mirrored, name),
       (error) => token === run && detectionFailed(error),
