@@ -2,8 +2,8 @@
 // synthetic weights (timing only; it detects nothing) and the mnet.25 release with and without --fold-bn.
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { convertMxnet, CONVERTER_VERSION, type MxnetSource } from '../src/node/convert/convert-mxnet.ts';
-import { encodeOnnx } from '../src/node/onnx/onnx-io.ts';
+import { convertMxnet, CONVERTER_VERSION, type MxnetSource } from '../src/convert/mxnet/convert-mxnet.ts';
+import { encodeOnnx } from '../src/convert/onnx/onnx-io.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 export const shared = `${root}../shared/models/`;

@@ -4,8 +4,8 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { launchOptions } from '../playwright.config.ts';
-import { analyzeModel } from '../src/node/model-info.ts';
-import { decodeOnnx } from '../src/node/onnx/onnx-io.ts';
+import { analyzeModel } from '../src/convert/model-info.ts';
+import { decodeOnnx } from '../src/convert/onnx/onnx-io.ts';
 import { cache, ensureModels, MODELS } from './bench-models.ts';
 
 const PORT = 5174;

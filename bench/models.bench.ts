@@ -14,8 +14,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { analyzeModel } from '../src/node/model-info.ts';
-import { decodeOnnx } from '../src/node/onnx/onnx-io.ts';
+import { analyzeModel } from '../src/convert/model-info.ts';
+import { decodeOnnx } from '../src/convert/onnx/onnx-io.ts';
 import { cache, ensureModels, MODELS, shared } from './bench-models.ts';
 
 interface Result {

@@ -4,8 +4,8 @@ import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { InvalidInputError, ModelLoadError, type Size } from '../../core/index.ts';
 import type { Command } from '../cli.ts';
-import { convertMxnet, type MxnetSource } from '../convert/convert-mxnet.ts';
-import { encodeOnnx } from '../onnx/onnx-io.ts';
+import { convertMxnet, type MxnetSource } from '../../convert/mxnet/convert-mxnet.ts';
+import { encodeOnnx } from '../../convert/onnx/onnx-io.ts';
 import { parseSize } from './args.ts';
 
 const HELP = `Usage: retinaface-web convert --symbol X-symbol.json (--params X-0000.params | --synthetic-weights [--seed N])

@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { InvalidInputError, ModelLoadError } from '../../core/index.ts';
 import type { Command } from '../cli.ts';
-import { analyzeModel, formatModelInfo } from '../model-info.ts';
-import { decodeOnnx } from '../onnx/onnx-io.ts';
+import { analyzeModel, formatModelInfo } from '../../convert/model-info.ts';
+import { decodeOnnx } from '../../convert/onnx/onnx-io.ts';
 import { parseSize } from './args.ts';
 
 const HELP = `Usage: retinaface-web info <model.onnx> [--size WxH] [--json]

@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ImagePacker, planGeometry, tensorLength, type ChannelOrder, type Face, type InputGeometry, type Size } from '../../../src/core/index.ts';
 import { FaceEngine } from '../../../src/engine/face-engine.ts';
-import { convertMxnet } from '../../../src/node/convert/convert-mxnet.ts';
-import { readMxnetParams, writeMxnetParams } from '../../../src/node/convert/mxnet-params.ts';
+import { convertMxnet } from '../../../src/convert/mxnet/convert-mxnet.ts';
+import { readMxnetParams, writeMxnetParams } from '../../../src/convert/mxnet/mxnet-params.ts';
 import { decodeImageFile, fitImage } from '../../../src/node/image-file.ts';
-import { decodeOnnx } from '../../../src/node/onnx/onnx-io.ts';
+import { decodeOnnx } from '../../../src/convert/onnx/onnx-io.ts';
 import { convertToBytes, hasSharedModels, maxDifference, MNET, mnetParams, mnetSource, ort, run, session, SHARED_PHOTOS, type Outputs } from './fixtures.ts';
 
 const IMAGES = ['astronaut.png', 'group-640x480.jpg', 'vladmandic-sample2.jpg'];

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ModelLoadError, UnsupportedModelError } from '../../../src/core/index.ts';
 import { main } from '../../../src/node/cli.ts';
-import { convertMxnet } from '../../../src/node/convert/convert-mxnet.ts';
-import { readMxnetParams, writeMxnetParams, NDARRAY_V2_MAGIC } from '../../../src/node/convert/mxnet-params.ts';
+import { convertMxnet } from '../../../src/convert/mxnet/convert-mxnet.ts';
+import { readMxnetParams, writeMxnetParams, NDARRAY_V2_MAGIC } from '../../../src/convert/mxnet/mxnet-params.ts';
 import { hasSharedModels, MNET, mnetParams, mnetSource, mnetSymbol, quietly, R50_SYMBOL } from './fixtures.ts';
 
 const convert = (params: Uint8Array, symbol = mnetSymbol()) => () => convertMxnet(mnetSource(params, symbol));

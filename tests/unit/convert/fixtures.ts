@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-web';
-import { convertMxnet, type ConvertOptions, type MxnetSource } from '../../../src/node/convert/convert-mxnet.ts';
-import { encodeOnnx } from '../../../src/node/onnx/onnx-io.ts';
+import { convertMxnet, type ConvertOptions, type MxnetSource } from '../../../src/convert/mxnet/convert-mxnet.ts';
+import { encodeOnnx } from '../../../src/convert/onnx/onnx-io.ts';
 
 /** ../shared/models (read-only inputs beside the checkout). */
 export const SHARED_MODELS = fileURLToPath(new URL('../../../../shared/models/', import.meta.url));

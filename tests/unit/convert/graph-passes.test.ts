@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { UnsupportedModelError } from '../../../src/core/index.ts';
-import { convertMxnet } from '../../../src/node/convert/convert-mxnet.ts';
-import { writeMxnetParams } from '../../../src/node/convert/mxnet-params.ts';
-import { attrTuple, parseMxnetSymbol } from '../../../src/node/convert/mxnet-symbol.ts';
-import { encodeOnnx } from '../../../src/node/onnx/onnx-io.ts';
-import { tensorFloats } from '../../../src/node/onnx/onnx-model.ts';
+import { convertMxnet } from '../../../src/convert/mxnet/convert-mxnet.ts';
+import { writeMxnetParams } from '../../../src/convert/mxnet/mxnet-params.ts';
+import { attrTuple, parseMxnetSymbol } from '../../../src/convert/mxnet/mxnet-symbol.ts';
+import { encodeOnnx } from '../../../src/convert/onnx/onnx-io.ts';
+import { tensorFloats } from '../../../src/convert/onnx/onnx-model.ts';
 import { maxDifference, run, session } from './fixtures.ts';
 
 type Attrs = Record<string, string>;

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../../src/node/cli.ts';
-import { analyzeModel, formatModelInfo } from '../../../src/node/model-info.ts';
-import { decodeOnnx, encodeOnnx } from '../../../src/node/onnx/onnx-io.ts';
-import { tensorFloats } from '../../../src/node/onnx/onnx-model.ts';
+import { analyzeModel, formatModelInfo } from '../../../src/convert/model-info.ts';
+import { decodeOnnx, encodeOnnx } from '../../../src/convert/onnx/onnx-io.ts';
+import { tensorFloats } from '../../../src/convert/onnx/onnx-model.ts';
 import { convertToBytes, hasSharedModels, MNET, mnetSource, quietly, run, session, SHARED_MODELS } from './fixtures.ts';
 
 const load = (path: string) => decodeOnnx(new Uint8Array(readFileSync(path)), path);

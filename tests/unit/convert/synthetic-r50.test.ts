@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src/node/cli.ts';
-import { convertMxnet } from '../../../src/node/convert/convert-mxnet.ts';
-import { analyzeModel } from '../../../src/node/model-info.ts';
-import { decodeOnnx, encodeOnnx } from '../../../src/node/onnx/onnx-io.ts';
+import { convertMxnet } from '../../../src/convert/mxnet/convert-mxnet.ts';
+import { analyzeModel } from '../../../src/convert/model-info.ts';
+import { decodeOnnx, encodeOnnx } from '../../../src/convert/onnx/onnx-io.ts';
 import { hasSharedModels, quietly, R50_SYMBOL, run, session } from './fixtures.ts';
 
 /** The model card's output shapes at 640x640 (with the real box name, spec §A.3). */

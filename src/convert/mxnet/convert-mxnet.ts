@@ -1,8 +1,8 @@
 import type { ChannelOrder, Size } from '../../core/index.ts';
 import { DataType, floatTensor, int64Tensor, type OnnxAttribute, type OnnxGraph, type OnnxModel } from '../onnx/onnx-model.ts';
 import { countParameters } from '../model-info.ts';
-import { foldBatchNorms, pruneInitializers } from './fold-bn.ts';
-import { reverseInputChannels } from './input-channels.ts';
+import { foldBatchNorms, pruneInitializers } from '../passes/fold-bn.ts';
+import { reverseInputChannels } from '../passes/input-channels.ts';
 import { readMxnetParams } from './mxnet-params.ts';
 import { inferMxnetShapes, isVariable, opOf, type MxnetShapes } from './mxnet-shapes.ts';
 import { attrBool, parseMxnetSymbol, type MxSymbol } from './mxnet-symbol.ts';
