@@ -1,7 +1,7 @@
 // npm run bench:core — packing and decode+NMS cost on this machine. Prints figures; asserts nothing.
 import * as ort from 'onnxruntime-web';
 import { ImagePacker, planGeometry, tensorLength } from '../src/core/index.ts';
-import { FaceEngine } from '../src/engine/face-engine.ts';
+import { FaceEngine } from '../src/runtime/face-session.ts';
 import { decodeImageFile, fitImage } from '../src/node/image-file.ts';
 import { readFile } from 'node:fs/promises';
 import { measure, row } from './stats.ts';

@@ -5,26 +5,31 @@
 // `new URL(…, import.meta.url)`, which Vite, webpack 5 and Rollup all follow and emit.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { build } from 'rolldown';
 
 const external = [/^onnxruntime-web($|\/)/, /^protobufjs($|\/)/, 'comlink', 'sharp', /^node:/];
 
-// In the sources the worker is a sibling folder; in dist it sits next to index.js.
-const workerUrlInDist = {
-  name: 'worker-url-in-dist',
+// `new URL('<relative>', import.meta.url)` names the worker and the default model from the source file's folder;
+// in dist everything is bundled into files at dist/, so each such path is re-pointed from there (the worker's
+// source becomes its built file).
+const BUILT = { 'src/worker/detector.worker.ts': 'dist/detector.worker.js' };
+const assetUrlsInDist = {
+  name: 'asset-urls-in-dist',
   transform(code, id) {
-    if (!id.endsWith('src/worker-client.ts')) return null;
-    const out = code.replace("'../workers/detector.worker.ts'", "'./detector.worker.js'");
-    if (out === code) throw new Error('build-lib: the worker URL in src/worker-client.ts was not found');
-    return out;
+    const from = relative(process.cwd(), dirname(id));
+    return code.replace(/new URL\((['"])(\.{1,2}\/[^'"]+)\1, import\.meta\.url\)/g, (_, quote, path) => {
+      const target = join(from, path);
+      const inDist = relative('dist', BUILT[target] ?? target);
+      return `new URL(${quote}${inDist.startsWith('.') ? inDist : `./${inDist}`}${quote}, import.meta.url)`;
+    });
   },
 };
 
 rmSync('dist', { recursive: true, force: true });
 const common = { external, logLevel: 'warn' };
-await build({ ...common, input: 'src/index.ts', plugins: [workerUrlInDist], platform: 'browser', output: { file: 'dist/index.js', format: 'es' } });
-await build({ ...common, input: 'workers/detector.worker.ts', platform: 'browser', output: { file: 'dist/detector.worker.js', format: 'es' } });
+await build({ ...common, input: 'src/index.ts', plugins: [assetUrlsInDist], platform: 'browser', output: { file: 'dist/index.js', format: 'es' } });
+await build({ ...common, input: 'src/worker/detector.worker.ts', platform: 'browser', output: { file: 'dist/detector.worker.js', format: 'es' } });
 await build({ ...common, input: 'src/node/cli.ts', platform: 'node', output: { file: 'dist/node/cli.js', format: 'es' } });
 execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 // Declarations keep the sources' `.ts` specifiers; point them at the emitted `.js`/`.d.ts` pair instead.

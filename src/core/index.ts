@@ -9,5 +9,3 @@ export * from './nms.ts';
 export * from './face-decoder.ts';
 export { InsightFaceDecoder } from './decode-insightface.ts';
 export { Biubug6Decoder } from './decode-biubug6.ts';
-export * from './model-bytes.ts';
-export * from './model-catalog.ts';

@@ -1,13 +1,9 @@
 import { FaceDetectorError } from '../core/index.ts';
+import type { Command } from './commands/command.ts';
 import { convertCommand } from './commands/convert.ts';
 import { detectCommand } from './commands/detect.ts';
 import { infoCommand } from './commands/info.ts';
 
-/** A subcommand: gets its own arguments, returns the exit code. */
-export type Command = {
-  summary: string;
-  run(args: string[]): Promise<number>;
-};
 
 const COMMANDS: Record<string, Command> = {
   detect: detectCommand,

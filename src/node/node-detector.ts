@@ -3,10 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-web';
 import {
-  DEFAULT_MODEL_ID,
   ImagePacker,
   ModelLoadError,
-  findCatalogModel,
   planGeometry,
   tensorLength,
   type DecodeOptions,
@@ -15,7 +13,8 @@ import {
   type GeometryOptions,
   type InputGeometry,
 } from '../core/index.ts';
-import { FaceEngine, type EngineTimings } from '../engine/face-engine.ts';
+import { DEFAULT_MODEL_ID, findCatalogModel } from '../models/catalog.ts';
+import { FaceEngine, type EngineTimings } from '../runtime/face-session.ts';
 import { decodeImageFile, fitImage, type DecodedImage } from './image-file.ts';
 
 /** The project root (two levels above this file in `src/node/` and in `dist/node/`). */

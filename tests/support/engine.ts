@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-web';
 import type { DescriptorOverrides, ModelIO } from '../../src/core/index.ts';
-import { FaceEngine, sessionModelIO } from '../../src/engine/face-engine.ts';
+import { FaceEngine, sessionModelIO } from '../../src/runtime/face-session.ts';
 
 ort.env.wasm.numThreads = 1;
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImagePacker, planGeometry, tensorLength, type GeometryOptions, type InputGeometry, type RawOutputs } from '../../src/core/index.ts';
-import type { FaceEngine } from '../../src/engine/face-engine.ts';
+import type { FaceEngine } from '../../src/runtime/face-session.ts';
 import { decodeImageFile, fitImage } from '../../src/node/image-file.ts';
 import { referenceDecode } from '../reference/reference-decoder.ts';
 import { loadEngine } from './engine.ts';

@@ -8,10 +8,10 @@ import {
   InvalidInputError,
   ModelLoadError,
   UnsupportedModelError,
-  checkModelBytes,
   type InputGeometry,
 } from '../../src/core/index.ts';
-import { FaceEngine } from '../../src/engine/face-engine.ts';
+import { checkModelBytes } from '../../src/models/model-bytes.ts';
+import { FaceEngine } from '../../src/runtime/face-session.ts';
 import { decodeImageFile } from '../../src/node/image-file.ts';
 import { NodeDetector } from '../../src/node/node-detector.ts';
 import { ort } from '../support/engine.ts';

@@ -3,7 +3,7 @@ import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { InvalidInputError, ModelLoadError, type Size } from '../../core/index.ts';
-import type { Command } from '../cli.ts';
+import type { Command } from './command.ts';
 import { convertMxnet, type MxnetSource } from '../../convert/mxnet/convert-mxnet.ts';
 import { encodeOnnx } from '../../convert/onnx/onnx-io.ts';
 import { parseSize } from './args.ts';

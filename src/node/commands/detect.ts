@@ -2,7 +2,7 @@ import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { InvalidInputError, type ChannelOrder, type Face, type InputSizeRequest } from '../../core/index.ts';
-import type { Command } from '../cli.ts';
+import type { Command } from './command.ts';
 import { parseSize } from './args.ts';
 import { NodeDetector } from '../node-detector.ts';
 import { widerPrediction } from '../wider-format.ts';

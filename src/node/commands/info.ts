@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { InvalidInputError, ModelLoadError } from '../../core/index.ts';
-import type { Command } from '../cli.ts';
+import type { Command } from './command.ts';
 import { analyzeModel, formatModelInfo } from '../../convert/model-info.ts';
 import { decodeOnnx } from '../../convert/onnx/onnx-io.ts';
 import { parseSize } from './args.ts';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ImagePacker, planGeometry, tensorLength, type ChannelOrder, type Face, type InputGeometry, type Size } from '../../../src/core/index.ts';
-import { FaceEngine } from '../../../src/engine/face-engine.ts';
+import { FaceEngine } from '../../../src/runtime/face-session.ts';
 import { convertMxnet } from '../../../src/convert/mxnet/convert-mxnet.ts';
 import { readMxnetParams, writeMxnetParams } from '../../../src/convert/mxnet/mxnet-params.ts';
 import { decodeImageFile, fitImage } from '../../../src/node/image-file.ts';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_MODEL_ID, findCatalogModel } from '../../../src/core/index.ts';
+import { DEFAULT_MODEL_ID, findCatalogModel } from '../../../src/models/catalog.ts';
 import { main } from '../../../src/node/cli.ts';
 import { hasSharedModels, MNET, quietly, SHARED_MODELS } from './fixtures.ts';
 

@@ -3,7 +3,6 @@ import {
   BackendError,
   FaceDecoder,
   ModelLoadError,
-  checkModelBytes,
   describeModel,
   type DecodeOptions,
   type DescriptorOverrides,
@@ -14,6 +13,7 @@ import {
   type RawOutputs,
   type TensorInfo,
 } from '../core/index.ts';
+import { checkModelBytes } from '../models/model-bytes.ts';
 
 /** The onnxruntime-web module (main entry, `/wasm` or `/webgpu`), passed in so each host picks its bundle. */
 export type OrtModule = typeof Ort;

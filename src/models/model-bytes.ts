@@ -1,4 +1,4 @@
-import { ModelLoadError } from './errors.ts';
+import { ModelLoadError } from '../core/errors.ts';
 
 /**
  * Cheap checks on model bytes before onnxruntime sees them, so that the common mistakes get a message that

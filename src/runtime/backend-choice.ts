@@ -1,5 +1,5 @@
-import { BackendError } from '../src/core/errors.ts';
-import type { BackendChoice, BackendRequest } from './protocol.ts';
+import { BackendError } from '../core/errors.ts';
+import type { BackendChoice, BackendRequest } from '../worker/protocol.ts';
 
 export interface WebGpuChoice extends BackendChoice {
   /** The adapter to create the device on, when the choice is WebGPU. */

@@ -6,8 +6,8 @@ import {
   InvalidInputError,
   ModelLoadError,
   UnsupportedModelError,
-} from './core/index.ts';
-import type { DetectorWorkerApi } from '../workers/protocol.ts';
+} from '../core/index.ts';
+import type { DetectorWorkerApi } from '../worker/protocol.ts';
 
 const ERROR_CLASSES: Record<string, new (message: string) => FaceDetectorError> = {
   ModelLoadError,
@@ -39,7 +39,7 @@ export class WorkerClient {
   private terminated = false;
 
   constructor() {
-    this.worker = new Worker(new URL('../workers/detector.worker.ts', import.meta.url), { type: 'module', name: 'retinaface-web' });
+    this.worker = new Worker(new URL('../worker/detector.worker.ts', import.meta.url), { type: 'module', name: 'retinaface-web' });
     this.failed = new Promise<never>((_, reject) => (this.fail = reject));
     this.failed.catch(() => undefined);
     this.worker.addEventListener('error', (event) => {

@@ -1,4 +1,6 @@
-import { ModelLoadError, checkModelBytes, findCatalogModel } from './core/index.ts';
+import { ModelLoadError } from '../core/index.ts';
+import { findCatalogModel } from '../models/catalog.ts';
+import { checkModelBytes } from '../models/model-bytes.ts';
 
 /** A model: the id of a known model, a URL, or the bytes themselves. */
 export type ModelSource = string | URL | ArrayBuffer | Uint8Array;

@@ -1,4 +1,4 @@
-import { InvalidInputError, type Size } from './core/index.ts';
+import { InvalidInputError, type Size } from '../core/index.ts';
 
 /** Anything `detect()` accepts. */
 export type ImageSource =

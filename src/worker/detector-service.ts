@@ -7,10 +7,10 @@ import {
   tensorLength,
   type DecodeOptions,
   type InputGeometry,
-} from '../src/core/index.ts';
-import { FaceEngine, type OrtModule } from '../src/engine/face-engine.ts';
-import { FrameReader } from '../src/frame-reader.ts';
-import { chooseBackend, type WebGpuChoice } from './backend.ts';
+} from '../core/index.ts';
+import { FaceEngine, type OrtModule } from '../runtime/face-session.ts';
+import { FrameReader } from '../pixels/frame-reader.ts';
+import { chooseBackend, type WebGpuChoice } from '../runtime/backend-choice.ts';
 import type { Backend, BackendChange, DetectorWorkerApi, LoadRequest, LoadedModel, WorkerResult } from './protocol.ts';
 
 /** Loads the onnxruntime-web bundle that suits a backend (passed in, so tests and hosts can choose). */

@@ -1,6 +1,6 @@
 // The module worker entry: exposes the detector service over comlink, handing buffers back by transfer.
 import { expose, transfer } from 'comlink';
-import type { OrtModule } from '../src/engine/face-engine.ts';
+import type { OrtModule } from '../runtime/face-session.ts';
 import { DetectorService } from './detector-service.ts';
 import type { Backend, DetectorWorkerApi, WorkerResult } from './protocol.ts';
 

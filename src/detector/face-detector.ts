@@ -1,6 +1,5 @@
 import { transfer } from 'comlink';
 import {
-  DEFAULT_MODEL_ID,
   DisposedError,
   ImagePacker,
   InvalidInputError,
@@ -17,14 +16,15 @@ import {
   type ModelDescriptor,
   type ModelFamily,
   type Size,
-} from './core/index.ts';
-import { bundledDefaultModelUrl } from './bundled-model.ts';
-import { FrameReader } from './frame-reader.ts';
-import { decodeBlob, drawableSize, isBlob, isImageData, type ImageSource } from './image-source.ts';
-import { evictCachedModel, loadModelBytes, type ModelSource } from './model-source.ts';
-import { watchVideo, type VideoWatcher, type WatchOptions } from './video-loop.ts';
-import { WorkerClient } from './worker-client.ts';
-import type { Backend, BackendChange, BackendRequest, LoadedModel, WorkerResult } from '../workers/protocol.ts';
+} from '../core/index.ts';
+import { DEFAULT_MODEL_ID } from '../models/catalog.ts';
+import { bundledDefaultModelUrl } from '../loading/bundled-model.ts';
+import { FrameReader } from '../pixels/frame-reader.ts';
+import { decodeBlob, drawableSize, isBlob, isImageData, type ImageSource } from '../capture/image-source.ts';
+import { evictCachedModel, loadModelBytes, type ModelSource } from '../loading/model-loader.ts';
+import { watchVideo, type VideoWatcher, type WatchOptions } from '../video/video-loop.ts';
+import { WorkerClient } from '../client/worker-client.ts';
+import type { Backend, BackendChange, BackendRequest, LoadedModel, WorkerResult } from '../worker/protocol.ts';
 
 /** Per-call settings; each defaults to the detector's option of the same name. */
 export interface DetectOverrides {

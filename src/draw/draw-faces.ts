@@ -1,4 +1,4 @@
-import type { Face } from './core/index.ts';
+import type { Face } from '../core/index.ts';
 
 /** How `drawFaces` draws. Sizes are in canvas pixels, so they do not change with `scale`. */
 export interface FaceDrawStyle {

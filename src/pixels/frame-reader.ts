@@ -1,4 +1,4 @@
-import type { RgbaPixels } from './core/index.ts';
+import type { RgbaPixels } from '../core/index.ts';
 
 /**
  * Reads RGBA pixels: of any drawable at a given size through a reused OffscreenCanvas (resampled by the browser

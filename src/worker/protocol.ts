@@ -1,6 +1,6 @@
 // The messages between the page and the detector worker, in one place. Everything crossing is structured-
 // cloneable; pixel buffers are transferred, never copied.
-import type { DecodeOptions, DescriptorOverrides, Face, InputGeometry, ModelDescriptor } from '../src/core/index.ts';
+import type { DecodeOptions, DescriptorOverrides, Face, InputGeometry, ModelDescriptor } from '../core/index.ts';
 
 /** What the caller asks for: `auto` = WebGPU on a hardware adapter, else WASM. */
 export type BackendRequest = 'auto' | 'webgpu' | 'wasm';

@@ -1,5 +1,5 @@
-import { DisposedError } from './core/index.ts';
-import type { DetectOverrides, DetectionResult } from './face-detector.ts';
+import { DisposedError } from '../core/index.ts';
+import type { DetectOverrides, DetectionResult } from '../detector/face-detector.ts';
 
 export interface WatchOptions extends DetectOverrides {
   /** Called when a detection fails (the loop goes on, except after dispose). Defaults to console.error. */
