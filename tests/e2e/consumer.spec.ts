@@ -1,5 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -8,6 +9,18 @@ import { expectSameFaces, projectRoot, runCli, sharedFile } from './helpers.ts';
 
 const run = promisify(execFile);
 const PHOTO = 'testdata/photos/group-640x480.jpg';
+
+/** A TCP port nobody listens on now (so that several checkouts can run this test at once). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
 
 /** Waits until a URL answers. */
 async function waitForServer(url: string, server: ChildProcess): Promise<void> {
@@ -38,7 +51,7 @@ test('a Vite app that installs the packed library detects faces with no other se
     await run(process.execPath, [join(projectRoot, 'node_modules/typescript/bin/tsc'), '-p', join(app, 'tsconfig.json')]);
 
     await run('npx', ['vite', 'build'], { cwd: app });
-    const port = 4179;
+    const port = await freePort();
     server = spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort'], { cwd: app, stdio: 'ignore', detached: true });
     await waitForServer(`http://localhost:${port}/`, server);
 
