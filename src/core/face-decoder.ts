@@ -1,39 +1,36 @@
 import { Biubug6Decoder } from './decode-biubug6.ts';
 import { InsightFaceDecoder } from './decode-insightface.ts';
-import { InvalidInputError } from './errors.ts';
 import type { Face, Point } from './face.ts';
 import type { FamilyDecoder, RawOutputs } from './family-decoder.ts';
 import { scaleX, scaleY, type InputGeometry } from './geometry.ts';
 import type { ModelDescriptor } from './model-descriptor.ts';
 import { NmsScratch, nonMaxSuppression } from './nms.ts';
 
+export const DEFAULT_SCORE_THRESHOLD = 0.5;
+export const DEFAULT_IOU_THRESHOLD = 0.4;
+export const DEFAULT_MAX_FACES = Infinity;
+
+/** What the decoder keeps. Not validated here: options are checked once, where they enter the API. */
 export interface DecodeOptions {
-  /** Minimum face score; insightface keeps `score >= t`, biubug6 `score > t` (in float32, as the references). Defaults to 0.5. */
+  /**
+   * Minimum face score, in [0, 1]; insightface keeps `score >= t`, biubug6 `score > t` (in float32, as the
+   * references do). Defaults to 0.5 (`DEFAULT_SCORE_THRESHOLD`).
+   */
   scoreThreshold?: number;
-  /** NMS suppresses a box whose IoU (+1 convention) with a better one exceeds this. Defaults to 0.4. */
+  /**
+   * NMS suppresses a face whose IoU (+1 convention) with a better one exceeds this, in [0, 1]. Defaults to 0.4
+   * (`DEFAULT_IOU_THRESHOLD`).
+   */
   iouThreshold?: number;
-  /** Keep at most this many faces, best first. Defaults to no limit. */
+  /** Keep at most this many faces, best first (a whole number ≥ 1). Defaults to no limit (`Infinity`). */
   maxFaces?: number;
 }
 
-export const DEFAULT_SCORE_THRESHOLD = 0.5;
-export const DEFAULT_IOU_THRESHOLD = 0.4;
+/** Decode options with every default applied. */
+export type DecodeSettings = Required<DecodeOptions>;
 
 /** Landmark order after a horizontal flip: eyes and mouth corners swap sides. */
 const MIRRORED_LANDMARKS = [1, 0, 2, 4, 3] as const;
-
-export function checkDecodeOptions(options: DecodeOptions): Required<DecodeOptions> {
-  const scoreThreshold = options.scoreThreshold ?? DEFAULT_SCORE_THRESHOLD;
-  const iouThreshold = options.iouThreshold ?? DEFAULT_IOU_THRESHOLD;
-  const maxFaces = options.maxFaces ?? Infinity;
-  const inUnit = (v: number) => typeof v === 'number' && v >= 0 && v <= 1;
-  if (!inUnit(scoreThreshold)) throw new InvalidInputError(`scoreThreshold must be in [0, 1]; got ${scoreThreshold}.`);
-  if (!inUnit(iouThreshold)) throw new InvalidInputError(`iouThreshold must be in [0, 1]; got ${iouThreshold}.`);
-  if (!(maxFaces === Infinity || (Number.isInteger(maxFaces) && maxFaces >= 1))) {
-    throw new InvalidInputError(`maxFaces must be a whole number of at least 1; got ${maxFaces}.`);
-  }
-  return { scoreThreshold, iouThreshold, maxFaces };
-}
 
 export function createFamilyDecoder(descriptor: ModelDescriptor): FamilyDecoder {
   return descriptor.family === 'insightface' ? new InsightFaceDecoder(descriptor) : new Biubug6Decoder(descriptor);
@@ -68,7 +65,9 @@ export class FaceDecoder {
   }
 
   decode(outputs: RawOutputs, geometry: InputGeometry, options: DecodeOptions = {}): Face[] {
-    const { scoreThreshold, iouThreshold, maxFaces } = checkDecodeOptions(options);
+    const scoreThreshold = options.scoreThreshold ?? DEFAULT_SCORE_THRESHOLD;
+    const iouThreshold = options.iouThreshold ?? DEFAULT_IOU_THRESHOLD;
+    const maxFaces = options.maxFaces ?? DEFAULT_MAX_FACES;
     const family = this.family;
     this.ensureCapacity(family.bind(outputs, geometry.inputWidth, geometry.inputHeight));
     const { indices, scores, boxes, keep } = this;

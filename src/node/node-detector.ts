@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-web';
@@ -7,14 +8,15 @@ import {
   ModelLoadError,
   planGeometry,
   tensorLength,
-  type DecodeOptions,
   type DescriptorOverrides,
   type Face,
-  type GeometryOptions,
   type InputGeometry,
 } from '../core/index.ts';
 import { DEFAULT_MODEL_ID, findCatalogModel } from '../models/catalog.ts';
-import { FaceEngine, type EngineTimings } from '../runtime/face-session.ts';
+import type { DetectOverrides } from '../options/face-detector-options.ts';
+import { DEFAULT_DETECT_SETTINGS, resolveDescriptorOverrides, resolveDetectOverrides, resolveNumThreads } from '../options/resolve-options.ts';
+import { FaceSession, type SessionTimings } from '../runtime/face-session.ts';
+import { chooseThreads, configureOrt } from '../runtime/ort-environment.ts';
 import { decodeImageFile, fitImage, type DecodedImage } from './image-file.ts';
 
 /** The project root (two levels above this file in `src/node/` and in `dist/node/`). */
@@ -27,18 +29,16 @@ export const defaultModelPath = (): string =>
 export interface NodeDetectorOptions {
   /** Path of an ONNX model. Defaults to the default model in `public/models/`. */
   model?: string;
-  /** WASM threads. Defaults to 1. */
+  /** WASM threads (1 to 16, lowered to the machine's cores). Defaults to 1. */
   threads?: number;
   /** Overrides of the detected model description. */
   descriptor?: DescriptorOverrides;
 }
 
-export type DetectOptions = DecodeOptions & GeometryOptions;
-
 export interface ImageResult {
   faces: Face[];
   geometry: InputGeometry;
-  timings: EngineTimings & { pack: number };
+  timings: SessionTimings & { pack: number };
 }
 
 /** The whole pipeline in-process: image → pack → onnxruntime-web (WASM) → decode + NMS. */
@@ -46,7 +46,7 @@ export class NodeDetector {
   private tensor = new Float32Array(0);
   private readonly packer: ImagePacker;
 
-  private constructor(readonly engine: FaceEngine) {
+  private constructor(readonly engine: FaceSession) {
     this.packer = new ImagePacker(engine.descriptor);
   }
 
@@ -60,9 +60,11 @@ export class NodeDetector {
               '../shared/models) or pass --model <path.onnx>; see the README, "Models".',
       );
     }
+    const descriptor = resolveDescriptorOverrides(options.descriptor);
+    const { numThreads } = chooseThreads(resolveNumThreads(options.threads) ?? 1, { isolated: true, cores: availableParallelism() });
     const bytes = new Uint8Array(await readFile(path));
-    ort.env.wasm.numThreads = options.threads ?? 1;
-    const engine = await FaceEngine.load(ort, bytes, { descriptor: options.descriptor, source: path });
+    configureOrt(ort, { numThreads });
+    const engine = await FaceSession.load(ort, bytes, { descriptor, source: path });
     return new NodeDetector(engine);
   }
 
@@ -70,19 +72,20 @@ export class NodeDetector {
     return this.engine.descriptor;
   }
 
-  async detectImage(image: DecodedImage, options: DetectOptions = {}): Promise<ImageResult> {
-    const geometry = planGeometry(image, this.engine.descriptor.inputSize, options);
+  async detectImage(image: DecodedImage, options?: DetectOverrides): Promise<ImageResult> {
+    const settings = resolveDetectOverrides(DEFAULT_DETECT_SETTINGS, options);
+    const geometry = planGeometry(image, this.engine.descriptor.inputSize, settings);
     const t0 = performance.now();
     const fitted = await fitImage(image, geometry);
     const length = tensorLength(geometry);
     if (this.tensor.length < length) this.tensor = new Float32Array(length);
     const tensor = this.packer.pack(fitted, geometry, this.tensor);
     const pack = performance.now() - t0;
-    const { faces, timings } = await this.engine.detect(tensor, geometry, options);
+    const { faces, timings } = await this.engine.detect(tensor, geometry, settings);
     return { faces, geometry, timings: { ...timings, pack } };
   }
 
-  async detectFile(file: string, options: DetectOptions = {}): Promise<ImageResult & { width: number; height: number }> {
+  async detectFile(file: string, options?: DetectOverrides): Promise<ImageResult & { width: number; height: number }> {
     const image = await decodeImageFile(file);
     const result = await this.detectImage(image, options);
     return { ...result, width: image.width, height: image.height };

@@ -11,7 +11,7 @@ import {
   type InputGeometry,
 } from '../../src/core/index.ts';
 import { checkModelBytes } from '../../src/models/model-bytes.ts';
-import { FaceEngine } from '../../src/runtime/face-session.ts';
+import { FaceSession } from '../../src/runtime/face-session.ts';
 import { decodeImageFile } from '../../src/node/image-file.ts';
 import { NodeDetector } from '../../src/node/node-detector.ts';
 import { ort } from '../support/engine.ts';
@@ -116,7 +116,7 @@ describe('bad models → ModelLoadError / UnsupportedModelError', () => {
     const path = file('model.onnx', html);
     expectTyped(await rejection(NodeDetector.create({ model: path })), ModelLoadError, 'MODEL_LOAD', path, /HTML\/XML document, not an ONNX model/, /Check the model URL/);
     const bom = new Uint8Array([0xef, 0xbb, 0xbf, 0x0a, 0x20, ...new TextEncoder().encode(html)]);
-    expectTyped(await rejection(FaceEngine.load(ort, bom, { source: 'https://example.test/m.onnx' })), ModelLoadError, 'MODEL_LOAD', 'https://example.test/m.onnx', /HTML/);
+    expectTyped(await rejection(FaceSession.load(ort, bom, { source: 'https://example.test/m.onnx' })), ModelLoadError, 'MODEL_LOAD', 'https://example.test/m.onnx', /HTML/);
   });
 
   it('JSON served as a model', () => {

@@ -1,23 +1,34 @@
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { InvalidInputError, type ChannelOrder, type Face, type InputSizeRequest } from '../../core/index.ts';
+import {
+  DEFAULT_IOU_THRESHOLD,
+  DEFAULT_MAX_INPUT_SIZE,
+  DEFAULT_SCORE_THRESHOLD,
+  InvalidInputError,
+  type ChannelOrder,
+  type Face,
+  type InputSizeRequest,
+} from '../../core/index.ts';
+import { DEFAULT_MODEL_ID, findCatalogModel } from '../../models/catalog.ts';
 import type { Command } from './command.ts';
 import { parseSize } from './args.ts';
 import { NodeDetector } from '../node-detector.ts';
 import { widerPrediction } from '../wider-format.ts';
+
+const size = (s: { width: number; height: number }) => `${s.width}x${s.height}`;
 
 const HELP = `Usage: retinaface-web detect [options] <image|dir>...
 
 Detects faces in JPEG/PNG images (directories are searched recursively).
 
 Options:
-  --model <path.onnx>     RetinaFace ONNX model (default: public/models/retinaface-mnet025.onnx)
-  --score <t>             minimum face score (default 0.5)
-  --iou <t>               NMS IoU threshold (default 0.4)
+  --model <path.onnx>     RetinaFace ONNX model (default: public/models/${findCatalogModel(DEFAULT_MODEL_ID)!.file})
+  --score <t>             minimum face score (default ${DEFAULT_SCORE_THRESHOLD})
+  --iou <t>               NMS IoU threshold (default ${DEFAULT_IOU_THRESHOLD})
   --size native|WxH       input tensor size: native = the image's own size padded to a multiple of 32
                           (dynamic models; the default), or letterbox into WxH
-  --max-size WxH          with native: larger images are scaled down to fit (default 1920x1920)
+  --max-size WxH          with native: larger images are scaled down to fit (default ${size(DEFAULT_MAX_INPUT_SIZE)})
   --max-faces <n>         keep at most n faces per image (default: all)
   --mirror                flip results horizontally (selfie view)
   --channel-order BGR|RGB the model's input channel order (default BGR)
