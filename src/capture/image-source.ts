@@ -21,8 +21,12 @@ const isInstance = <T>(value: unknown, name: string): value is T => {
 export const isBlob = (source: ImageSource): source is Blob => isInstance<Blob>(source, 'Blob');
 export const isImageData = (source: ImageSource): source is ImageData => isInstance<ImageData>(source, 'ImageData');
 
-const describe = (value: unknown): string =>
-  value === null || typeof value !== 'object' ? String(value) : `a ${Object.getPrototypeOf(value)?.constructor?.name ?? 'object'}`;
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value);
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return String(value);
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null ? 'a plain object' : `a ${proto.constructor?.name ?? 'object'}`;
+}
 
 /** Rejects anything that is not an `ImageSource` with an error that says what was passed. */
 export function checkImageSource(value: unknown): asserts value is ImageSource {

@@ -3,7 +3,7 @@ import { expect, test, type Page } from '@playwright/test';
 import sharp from 'sharp';
 import type { DemoResult } from '../../src/demo/automation.ts';
 import { iou, openDemo } from './demo-helpers.ts';
-import { expectSameFaces, projectRoot, runCli, sharedFile } from './helpers.ts';
+import { expectSameFaces, expectedAutoBackend, projectRoot, runCli, sharedFile } from './helpers.ts';
 
 // Default Chromium flags: no WebGPU adapter, no camera.
 
@@ -20,11 +20,12 @@ async function nextResult(page: Page, after = 0): Promise<DemoResult> {
 
 const lastSeq = (page: Page) => page.evaluate(() => window.retinafaceDemo?.latest?.seq ?? 0);
 
-test("'auto' runs WASM without WebGPU and says why; a model that is not installed cannot be chosen", async ({ page }) => {
+test("'auto' runs what the machine has and says why; a model that is not installed cannot be chosen", async ({ page }) => {
   await openDemo(page);
-  await expect(page.locator('#backend-badge')).toHaveAttribute('data-backend', 'wasm');
-  await expect(page.locator('#backend-badge')).toHaveText('WASM');
-  await expect(page.locator('#backend-reason')).toContainText(/no WebGPU adapter/);
+  const expected = await expectedAutoBackend(page);
+  await expect(page.locator('#backend-badge')).toHaveAttribute('data-backend', expected.backend);
+  await expect(page.locator('#backend-badge')).toHaveText(expected.backend === 'wasm' ? 'WASM' : 'WebGPU');
+  await expect(page.locator('#backend-reason')).toContainText(expected.reason);
   expect(await page.evaluate(() => window.retinafaceDemo!.model)).toMatch(/\/models\/retinaface-mnet025\.onnx$/);
 
   const model = page.getByLabel('Model', { exact: true });

@@ -31,6 +31,9 @@ export class TestServer {
       const path = new URL(req.url!, 'http://x').pathname;
       // No keep-alive: a connection a test cut must not be reused by the next request.
       res.setHeader('connection', 'close');
+      // Readable from a cross-origin isolated page of another origin (the browser tests).
+      res.setHeader('access-control-allow-origin', '*');
+      res.setHeader('cross-origin-resource-policy', 'cross-origin');
       this.requests.set(path, this.count(path) + 1);
       res.on('close', () => {
         if (!res.writableFinished) this.aborted.set(path, (this.aborted.get(path) ?? 0) + 1);
