@@ -46,8 +46,8 @@ export class NodeDetector {
   private tensor = new Float32Array(0);
   private readonly packer: ImagePacker;
 
-  private constructor(readonly engine: FaceSession) {
-    this.packer = new ImagePacker(engine.descriptor);
+  private constructor(readonly session: FaceSession) {
+    this.packer = new ImagePacker(session.descriptor);
   }
 
   static async create(options: NodeDetectorOptions = {}): Promise<NodeDetector> {
@@ -64,24 +64,24 @@ export class NodeDetector {
     const { numThreads } = chooseThreads(resolveNumThreads(options.threads) ?? 1, { isolated: true, cores: availableParallelism() });
     const bytes = new Uint8Array(await readFile(path));
     configureOrt(ort, { numThreads });
-    const engine = await FaceSession.load(ort, bytes, { descriptor, source: path });
-    return new NodeDetector(engine);
+    const session = await FaceSession.load(ort, bytes, { descriptor, source: path });
+    return new NodeDetector(session);
   }
 
   get descriptor() {
-    return this.engine.descriptor;
+    return this.session.descriptor;
   }
 
   async detectImage(image: DecodedImage, options?: DetectOverrides): Promise<ImageResult> {
     const settings = resolveDetectOverrides(DEFAULT_DETECT_SETTINGS, options);
-    const geometry = planGeometry(image, this.engine.descriptor.inputSize, settings);
+    const geometry = planGeometry(image, this.session.descriptor.inputSize, settings);
     const t0 = performance.now();
     const fitted = await fitImage(image, geometry);
     const length = tensorLength(geometry);
     if (this.tensor.length < length) this.tensor = new Float32Array(length);
     const tensor = this.packer.pack(fitted, geometry, this.tensor);
     const pack = performance.now() - t0;
-    const { faces, timings } = await this.engine.detect(tensor, geometry, settings);
+    const { faces, timings } = await this.session.detect(tensor, geometry, settings);
     return { faces, geometry, timings: { ...timings, pack } };
   }
 
@@ -92,6 +92,6 @@ export class NodeDetector {
   }
 
   release(): Promise<void> {
-    return this.engine.release();
+    return this.session.release();
   }
 }
