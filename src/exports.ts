@@ -30,6 +30,7 @@ export type {
   LoadTimings,
   ModelInfo,
   ModelSource,
+  VideoFrameInfo,
   WatchOptions,
 } from './options/face-detector-options.ts';
 export { BackendError, DisposedError, FaceDetectorError, InvalidInputError, ModelLoadError, UnsupportedModelError } from './core/index.ts';

@@ -119,6 +119,18 @@ export interface DetectionTimings {
   mainThread: number;
 }
 
+/** The video frame a `watch()` result was computed on. */
+export interface VideoFrameInfo {
+  /** When the frame was shown (requestVideoFrameCallback's `expectedDisplayTime`), `performance.now()` ms. */
+  time: number;
+  /** When the camera captured it, where the browser says (camera streams), `performance.now()` ms. */
+  captureTime?: number;
+  /** Its position in the media, s. */
+  mediaTime: number;
+  /** From capture (or, without a capture time, from being shown) to this result's delivery, ms. */
+  latency?: number;
+}
+
 /** What `detect()` returns. */
 export interface DetectionResult {
   /** Faces in source pixels, best first. */
@@ -130,6 +142,8 @@ export interface DetectionResult {
   /** The backend that ran this detection. */
   backend: Backend;
   timings: DetectionTimings;
+  /** `watch()` results: the frame it was computed on, and the latency. */
+  frame?: VideoFrameInfo;
 }
 
 /** What was loaded (`detector.model`). */

@@ -14,7 +14,12 @@ import { FrameReader } from '../pixels/frame-reader.ts';
 import { chooseBackend, type BackendChoice } from '../runtime/backend-choice.ts';
 import { FaceSession, type OrtModule } from '../runtime/face-session.ts';
 import { chooseThreads, configureOrt, type ThreadContext } from '../runtime/ort-environment.ts';
-import type { DetectorWorkerApi, Frame, LoadRequest, LoadedModel, WorkerResult } from './protocol.ts';
+import type { DetectorWorkerApi, DroppedFrame, Frame, LoadRequest, LoadedModel, WorkerResult } from './protocol.ts';
+
+/** A live frame waiting for the worker: dropped (answered at once) if a newer one of its stream arrives. */
+interface WaitingFrame {
+  drop(): void;
+}
 
 /** Loads the onnxruntime-web bundle that suits a backend (passed in, so each entry and test chooses). */
 export type OrtLoader = (backend: Backend) => Promise<OrtModule>;
@@ -29,6 +34,18 @@ export interface ServiceHost {
 }
 
 const now = () => performance.now();
+
+/** Resolves in a new task of this thread's event loop (after the messages already queued), without timer clamping. */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => {
+      port1.close();
+      resolve();
+    };
+    port2.postMessage(null);
+  });
+}
 
 const workerThreads = (): ThreadContext => ({
   isolated: (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true,
@@ -52,6 +69,7 @@ export class DetectorService implements DetectorWorkerApi {
   private readonly reader = new FrameReader();
   private tensor = new Float32Array(0);
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly waiting = new Map<number, WaitingFrame>();
   private disposed = false;
   private readonly choose: (request: BackendRequest) => Promise<BackendChoice>;
 
@@ -166,20 +184,46 @@ export class DetectorService implements DetectorWorkerApi {
   }
 
   detect(frame: Frame, geometry: InputGeometry, settings: DecodeSettings): Promise<WorkerResult> {
-    return this.serialize(async () => {
-      if (frame.kind === 'tensor') return { ...(await this.run(frame.tensor, geometry, settings, 0)), tensor: frame.tensor };
-      try {
-        this.requireSession();
-        const t0 = now();
-        const pixels = await this.reader.readBitmap(frame.bitmap);
-        const length = tensorLength(geometry);
-        if (this.tensor.length < length) this.tensor = new Float32Array(length);
-        const tensor = this.packer!.pack(pixels, geometry, this.tensor);
-        return await this.run(tensor, geometry, settings, now() - t0);
-      } finally {
-        frame.bitmap.close();
-      }
+    return this.serialize(() => this.runFrame(frame, geometry, settings));
+  }
+
+  detectLatest(stream: number, frame: Frame, geometry: InputGeometry, settings: DecodeSettings): Promise<WorkerResult | DroppedFrame> {
+    this.waiting.get(stream)?.drop();
+    return new Promise<WorkerResult | DroppedFrame>((resolve, reject) => {
+      const entry: WaitingFrame = {
+        drop: () => {
+          this.waiting.delete(stream);
+          if (frame.kind === 'bitmap') {
+            frame.bitmap.close();
+            resolve({ dropped: true });
+          } else resolve({ dropped: true, tensor: frame.tensor });
+        },
+      };
+      this.waiting.set(stream, entry);
+      this.serialize(async () => {
+        // Runs block this thread, so newer frames may be sitting in its message queue (even when it was idle:
+        // they came during the last run); let them in first, so that the newest is the one that runs.
+        await nextTask();
+        if (this.waiting.get(stream) !== entry) return; // replaced by a newer frame: already answered
+        this.waiting.delete(stream);
+        resolve(await this.runFrame(frame, geometry, settings));
+      }).catch(reject);
     });
+  }
+
+  private async runFrame(frame: Frame, geometry: InputGeometry, settings: DecodeSettings): Promise<WorkerResult> {
+    if (frame.kind === 'tensor') return { ...(await this.run(frame.tensor, geometry, settings, 0)), tensor: frame.tensor };
+    try {
+      this.requireSession();
+      const t0 = now();
+      const pixels = await this.reader.readBitmap(frame.bitmap);
+      const length = tensorLength(geometry);
+      if (this.tensor.length < length) this.tensor = new Float32Array(length);
+      const tensor = this.packer!.pack(pixels, geometry, this.tensor);
+      return await this.run(tensor, geometry, settings, now() - t0);
+    } finally {
+      frame.bitmap.close();
+    }
   }
 
   async loseDevice(): Promise<boolean> {
@@ -192,6 +236,7 @@ export class DetectorService implements DetectorWorkerApi {
   /** Releases the session once the tasks already asked for have run; later tasks reject with `DisposedError`. */
   dispose(): Promise<void> {
     if (this.disposed) return this.queue.then(() => undefined);
+    for (const frame of [...this.waiting.values()]) frame.drop();
     const release = this.serialize(async () => {
       const session = this.session;
       this.session = null;

@@ -45,10 +45,23 @@ export interface WorkerResult extends Pick<DetectionResult, 'faces' | 'inputSize
   tensor?: Float32Array;
 }
 
+/** The answer for a live frame that a newer frame of the same stream replaced before it ran. */
+export interface DroppedFrame {
+  dropped: true;
+  /** The tensor buffer, handed back for reuse (tensor frames). */
+  tensor?: Float32Array;
+}
+
 export interface DetectorWorkerApi {
   load(request: LoadRequest): Promise<LoadedModel>;
   /** Packs (bitmap frames; the bitmap is closed after use) and runs one frame; runs are serialized. */
   detect(frame: Frame, geometry: InputGeometry, settings: DecodeSettings): Promise<WorkerResult>;
+  /**
+   * A frame of a live stream (`stream` names it): it runs as soon as the worker is free, unless a newer frame
+   * of the same stream arrives first, which replaces it (the older one is answered `{dropped: true}` at once).
+   * So at most one frame per stream waits, and it is always the newest.
+   */
+  detectLatest(stream: number, frame: Frame, geometry: InputGeometry, settings: DecodeSettings): Promise<WorkerResult | DroppedFrame>;
   /** Destroys the WebGPU device, as a driver reset would: exercises the recovery path in tests. */
   loseDevice(): Promise<boolean>;
   dispose(): Promise<void>;

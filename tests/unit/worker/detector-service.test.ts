@@ -155,6 +155,30 @@ describe('DetectorService', () => {
     expect(r.faces.length).toBeGreaterThan(10);
   });
 
+  it('a live stream: of the frames that wait when the worker picks, only the newest runs (the others are answered dropped at once); order kept', async () => {
+    const s = service(wasmHost);
+    await s.load(request());
+    const { tensor, geometry } = await photoFrame();
+    const settled: string[] = [];
+    const frame = (name: string, stream = 1) =>
+      s.detectLatest(stream, { kind: 'tensor', tensor: after_tensor(tensor) }, geometry, DEFAULT_DETECT_SETTINGS).then((r) => {
+        settled.push('dropped' in r ? `${name} dropped` : `${name} ${r.faces.length > 10 ? 'ok' : 'no faces'}`);
+        return r;
+      });
+    // All sent before the worker picks one, as frames that came during a run sit in its message queue.
+    const a = frame('a');
+    const b = frame('b');
+    const single = s.detect({ kind: 'tensor', tensor: after_tensor(tensor) }, geometry, DEFAULT_DETECT_SETTINGS).then(() => settled.push('detect() ok'));
+    const other = frame('x', 2); // another stream has its own slot
+    const c = frame('c');
+    await Promise.all([a, b, c, single, other]);
+    expect(settled).toEqual(['a dropped', 'b dropped', 'detect() ok', 'x ok', 'c ok']);
+    const dropped = await a;
+    expect('dropped' in dropped && dropped.tensor).toBeInstanceOf(Float32Array); // the buffer comes back for reuse
+    // A frame alone runs.
+    expect('dropped' in (await frame('d'))).toBe(false);
+  });
+
   it('dispose during a run: the run finishes, later tasks reject with DisposedError', async () => {
     const s = service(wasmHost);
     await s.load(request());
