@@ -12,7 +12,8 @@ import {
 import type { Backend, BackendChange, BackendRequest } from '../options/face-detector-options.ts';
 import { FrameReader } from '../pixels/frame-reader.ts';
 import { chooseBackend, type BackendChoice } from '../runtime/backend-choice.ts';
-import { FaceSession, type OrtModule } from '../runtime/face-session.ts';
+import { FaceSession, type OrtModule, type SessionInput } from '../runtime/face-session.ts';
+import { WebGpuPacker } from '../runtime/webgpu-packer.ts';
 import { chooseThreads, configureOrt, type ThreadContext } from '../runtime/ort-environment.ts';
 import type { DetectorWorkerApi, DroppedFrame, Frame, LoadRequest, LoadedModel, WorkerResult } from './protocol.ts';
 
@@ -66,6 +67,7 @@ export class DetectorService implements DetectorWorkerApi {
   private deviceLost: string | null = null;
   private numThreads = 1;
   private packer: ImagePacker | null = null;
+  private gpuPacker: WebGpuPacker | null = null;
   private readonly reader = new FrameReader();
   private tensor = new Float32Array(0);
   private queue: Promise<unknown> = Promise.resolve();
@@ -108,25 +110,28 @@ export class DetectorService implements DetectorWorkerApi {
     const request = this.request!;
     const ort = await this.host.loadOrt(choice.backend);
     configureOrt(ort, { numThreads: this.numThreads, wasmPaths: request.wasmPaths });
+    if (choice.backend === 'webgpu') ort.env.webgpu.powerPreference = 'high-performance';
+    this.choice = choice;
+    const session = await FaceSession.load(ort, this.model!, {
+      executionProviders: [choice.backend],
+      descriptor: request.descriptor,
+      source: request.source,
+    });
     if (choice.backend === 'webgpu') {
+      // onnxruntime's WebGPU EP makes its own device; frames are packed on that one and its loss is watched.
       try {
-        this.device = await choice.adapter!.requestDevice();
+        this.device = await ort.env.webgpu.device;
       } catch (cause) {
-        throw new BackendError(`Could not create a WebGPU device: ${String(cause)}.`, { cause });
+        await session.release();
+        throw new BackendError(`Could not get onnxruntime's WebGPU device: ${String(cause)}.`, { cause });
       }
       this.deviceLost = null;
       const device = this.device;
       void device.lost.then((info) => {
         if (this.device === device) this.deviceLost = info.message || info.reason || 'unknown reason';
       });
-      ort.env.webgpu.device = device;
     }
-    this.choice = choice;
-    return FaceSession.load(ort, this.model!, {
-      executionProviders: [choice.backend],
-      descriptor: request.descriptor,
-      source: request.source,
-    });
+    return session;
   }
 
   /** One run at the expected input size, so kernels and shaders are ready before the first frame. */
@@ -141,6 +146,7 @@ export class DetectorService implements DetectorWorkerApi {
     const from = this.choice!.backend;
     const old = this.session;
     this.session = null;
+    this.gpuPacker = null;
     this.device?.destroy();
     this.device = null;
     await old?.release().catch(() => undefined);
@@ -157,8 +163,11 @@ export class DetectorService implements DetectorWorkerApi {
     return this.session;
   }
 
-  /** Runs with recovery: a lost or failing WebGPU device moves the session to WASM and the run is retried. */
-  private async run(tensor: Float32Array, geometry: InputGeometry, settings: DecodeSettings, pack: number): Promise<WorkerResult> {
+  /**
+   * Runs a frame with recovery: a lost or failing WebGPU device moves the session to WASM and the run is
+   * retried there (the frame is packed again for the new backend).
+   */
+  private async run(frame: Frame, geometry: InputGeometry, settings: DecodeSettings): Promise<WorkerResult> {
     this.requireSession();
     let backendChange: BackendChange | undefined;
     if (this.deviceLost !== null && this.choice?.backend === 'webgpu') {
@@ -166,21 +175,37 @@ export class DetectorService implements DetectorWorkerApi {
     }
     let result;
     try {
-      result = await this.session!.detect(tensor, geometry, settings);
+      result = await this.runOnce(frame, geometry, settings);
     } catch (error) {
       const recoverable = this.choice?.backend === 'webgpu' && !(error instanceof InvalidInputError || error instanceof UnsupportedModelError);
       if (!recoverable) throw error;
       const cause = this.deviceLost !== null ? `WebGPU device lost (${this.deviceLost})` : `WebGPU run failed (${String((error as Error)?.message ?? error)})`;
       backendChange = await this.switchToWasm(`${cause}; switched to WASM`);
-      result = await this.session!.detect(tensor, geometry, settings);
+      result = await this.runOnce(frame, geometry, settings);
     }
-    return {
-      faces: result.faces,
-      inputSize: { width: geometry.inputWidth, height: geometry.inputHeight },
-      backend: this.choice!.backend,
-      timings: { pack, ...result.timings },
-      backendChange,
-    };
+    return { ...result, inputSize: { width: geometry.inputWidth, height: geometry.inputHeight }, backend: this.choice!.backend, backendChange };
+  }
+
+  /**
+   * Packs and runs a frame once. A bitmap on WebGPU goes to the GPU once and is packed there (no pixel read
+   * back); on WASM it is read into reused memory and packed there. A tensor frame runs as it is.
+   */
+  private async runOnce(frame: Frame, geometry: InputGeometry, settings: DecodeSettings) {
+    const t0 = now();
+    let input: SessionInput;
+    if (frame.kind === 'tensor') input = frame.tensor;
+    else if (this.choice!.backend === 'webgpu') {
+      this.gpuPacker ??= new WebGpuPacker(this.device!, this.session!.descriptor);
+      input = this.gpuPacker.pack(frame.bitmap, geometry);
+    } else {
+      const pixels = await this.reader.readBitmap(frame.bitmap);
+      const length = tensorLength(geometry);
+      if (this.tensor.length < length) this.tensor = new Float32Array(length);
+      input = this.packer!.pack(pixels, geometry, this.tensor);
+    }
+    const pack = frame.kind === 'tensor' ? 0 : now() - t0;
+    const { faces, timings } = await this.session!.detect(input, geometry, settings);
+    return { faces, timings: { pack, ...timings } };
   }
 
   detect(frame: Frame, geometry: InputGeometry, settings: DecodeSettings): Promise<WorkerResult> {
@@ -212,15 +237,9 @@ export class DetectorService implements DetectorWorkerApi {
   }
 
   private async runFrame(frame: Frame, geometry: InputGeometry, settings: DecodeSettings): Promise<WorkerResult> {
-    if (frame.kind === 'tensor') return { ...(await this.run(frame.tensor, geometry, settings, 0)), tensor: frame.tensor };
+    if (frame.kind === 'tensor') return { ...(await this.run(frame, geometry, settings)), tensor: frame.tensor };
     try {
-      this.requireSession();
-      const t0 = now();
-      const pixels = await this.reader.readBitmap(frame.bitmap);
-      const length = tensorLength(geometry);
-      if (this.tensor.length < length) this.tensor = new Float32Array(length);
-      const tensor = this.packer!.pack(pixels, geometry, this.tensor);
-      return await this.run(tensor, geometry, settings, now() - t0);
+      return await this.run(frame, geometry, settings);
     } finally {
       frame.bitmap.close();
     }
@@ -241,6 +260,8 @@ export class DetectorService implements DetectorWorkerApi {
       const session = this.session;
       this.session = null;
       await session?.release();
+      this.gpuPacker?.destroy();
+      this.gpuPacker = null;
       this.device?.destroy();
       this.device = null;
     });

@@ -57,10 +57,11 @@ function fakeGpu() {
       },
     } as unknown as GPUDevice;
   };
-  const adapter = { info: { vendor: 'test', architecture: 'fake', isFallbackAdapter: false }, requestDevice: async () => device() } as unknown as GPUAdapter;
+  const adapter = { info: { vendor: 'test', architecture: 'fake', isFallbackAdapter: false } } as unknown as GPUAdapter;
   const gpuOrt = {
     ...ort,
-    env: ort.env,
+    // onnxruntime's WebGPU EP makes its device and hands it out as env.webgpu.device.
+    env: { wasm: ort.env.wasm, webgpu: { powerPreference: undefined, get device() { return Promise.resolve(device()); } } },
     InferenceSession: {
       create: async (bytes: Uint8Array, options: object) => {
         const session = await ort.InferenceSession.create(bytes, { ...options, executionProviders: ['wasm'] });
