@@ -4,7 +4,7 @@
 Not imported by any test: run it by hand to (re)make the frozen figure of tests/unit/eval/wider-120.test.ts.
 Needs numpy (Debian: apt-get install -y python3-numpy).
 
-    python3 tests/reference/omz_wider_map.py -p <wider txt folder> \
+    python3 tests/reference/omz_wider_map.py -p <wider txt folder | detect JSON> \
         -a ../shared/testdata/wider-val-120/wider_face_val_bbx_gt_subset.txt
 
 Sources (openvinotoolkit/open_model_zoo, tools/accuracy_checker/accuracy_checker/, read through the code search
@@ -54,6 +54,17 @@ def read_predictions(pred_dir):  # the WIDER txt layout: <dir>/<event>/<name>.tx
             rows = np.array(rows, dtype=float).reshape(-1, 5)
             boxes = np.stack([rows[:, 0], rows[:, 1], rows[:, 0] + rows[:, 2], rows[:, 1] + rows[:, 3]], axis=1)
             predictions['{}/{}.jpg'.format(event, name[:-4])] = (rows[:, 4], boxes)
+    return predictions
+
+
+def read_json_predictions(path):  # the JSON of `retinaface-web detect`, boxes unrounded
+    import json
+    predictions = {}
+    for image in json.load(open(path)):
+        parts = image['file'].replace('\\', '/').split('/')
+        rows = np.array([[f['box']['x'], f['box']['y'], f['box']['width'], f['box']['height'], f['score']] for f in image['faces']], dtype=float).reshape(-1, 5)
+        boxes = np.stack([rows[:, 0], rows[:, 1], rows[:, 0] + rows[:, 2], rows[:, 1] + rows[:, 3]], axis=1)
+        predictions['{}/{}.jpg'.format(parts[-2], parts[-1].rsplit('.', 1)[0])] = (rows[:, 4], boxes)
     return predictions
 
 
@@ -157,7 +168,7 @@ if __name__ == '__main__':
     parser.add_argument('-a', '--annotation', required=True)
     args = parser.parse_args()
     annotations = read_annotation(args.annotation)
-    predictions = read_predictions(args.pred)
+    predictions = read_json_predictions(args.pred) if args.pred.endswith('.json') else read_predictions(args.pred)
     ap, faces, tp, fp = evaluate(annotations, predictions, stable=True)
     print('AP (stable sort): {!r}  faces {} tp {} fp {}'.format(float(ap), faces, tp, fp))
     ap, _, _, _ = evaluate(annotations, predictions, stable=False)

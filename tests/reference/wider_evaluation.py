@@ -5,7 +5,7 @@ Not part of the package and not imported by any test: run it by hand to (re)make
 tests/unit/eval/wider-120.test.ts (see that file for the exact commands). Needs numpy and scipy
 (Debian: apt-get install -y python3-numpy python3-scipy).
 
-    python3 tests/reference/wider_evaluation.py -p <wider txt folder> -g ../shared/testdata/wider-val-120
+    python3 tests/reference/wider_evaluation.py -p <wider txt folder | detect JSON> -g ../shared/testdata/wider-val-120
 
 Sources, read through the code search index (citations are file:function):
   EV  = biubug6/Pytorch_Retinaface@3c31dcd0 widerface_evaluate/evaluation.py (= wondervictor/WiderFace-Evaluation
@@ -22,7 +22,8 @@ Every line below follows EV/BO. The only changes:
     script evaluate "the images predicted", which is what `retinaface-web eval` does by default.
   * --all-images: instead counts the faces of images without predictions as missed (what M's read_pred.m does:
     it prints "Can not find the prediction file" and leaves the image empty).
-  * prints the APs with repr() (all digits) and, with --curves, the 1000-point curves as JSON.
+  * prints the APs with repr() (all digits) and, with --curves, the 1000-point curves as JSON;
+  * -p may also name the JSON of `retinaface-web detect` (get_preds_from_json), read with its boxes unrounded.
 """
 
 import argparse
@@ -76,6 +77,16 @@ def get_preds(pred_dir):  # EV:get_preds (tqdm dropped)
             imgname, _boxes = read_pred_file(os.path.join(event_dir, imgtxt))
             current_event[imgname.rstrip('.jpg')] = _boxes  # rstrip removes any trailing '.', 'j', 'p', 'g'
         boxes[event] = current_event
+    return boxes
+
+
+def get_preds_from_json(path):  # ours (EV reads txt only): the JSON of `retinaface-web detect`, boxes unrounded
+    boxes = dict()
+    for image in json.load(open(path)):
+        parts = image['file'].replace('\\', '/').split('/')
+        event, name = parts[-2], parts[-1].rsplit('.', 1)[0]
+        rows = [[f['box']['x'], f['box']['y'], f['box']['width'], f['box']['height'], f['score']] for f in image['faces']]
+        boxes.setdefault(event, dict())[name] = np.array(rows, dtype=float).reshape(-1, 5) if rows else np.array([])
     return boxes
 
 
@@ -193,7 +204,7 @@ def voc_ap(rec, prec):  # EV:voc_ap, verbatim
 
 
 def evaluation(pred, gt_path, iou_thresh=0.5, all_images=False):  # EV:evaluation (+ SUBSET, see the header)
-    pred = get_preds(pred)
+    pred = get_preds_from_json(pred) if pred.endswith('.json') else get_preds(pred)
     norm_score(pred)
     facebox_list, event_list, file_list, hard_gt_list, medium_gt_list, easy_gt_list = get_gt_boxes(gt_path)
     event_num = len(event_list)
