@@ -20,7 +20,7 @@
  *   other images as missed. The result's `images` says how many were evaluated.
  */
 export { vocAveragePrecision } from './average-precision.ts';
-export { readMatFile, inflateWithDecompressionStream, type Inflate, type MatCell, type MatChar, type MatNumeric, type MatNumericClass, type MatValue, type MatVariables } from './mat-file.ts';
+export { readMatFile, inflateWithDecompressionStream, type Inflate, type ReadMatFileOptions, type MatCell, type MatChar, type MatNumeric, type MatNumericClass, type MatValue, type MatVariables } from './mat-file.ts';
 export { evaluateOmz, roundHalfEven, DEFAULT_OMZ_EVALUATION_OPTIONS, type OmzEvaluation, type OmzEvaluationOptions } from './omz-evaluation.ts';
 export { prCurveSvg, type PrCurveSeries, type PrCurveSvgOptions } from './pr-curve-svg.ts';
 export { parseWiderPredictionFile, predictionsFromDetectResults, type DetectResultLike, type ImagePredictions } from './predictions.ts';
@@ -29,6 +29,7 @@ export {
   eventAndName,
   groundTruthFromJson,
   groundTruthFromMat,
+  GROUND_TRUTH_MAT_VARIABLES,
   imageKey,
   WIDER_SETTINGS,
   type GroundTruth,

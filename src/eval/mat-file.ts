@@ -136,6 +136,15 @@ class MatReader {
     }
   }
 
+  /** The name of the miMATRIX whose sub-elements start at `start` (cheap: the name comes third). */
+  matrixName(start: number, end: number): string {
+    if (start === end) return '';
+    const flags = this.element(start, end, true);
+    const dims = this.element(flags.next, end, true);
+    const name = this.element(dims.next, end, true);
+    return name.size === 0 ? '' : this.text(name);
+  }
+
   /** The contents of a miMATRIX element: its sub-elements from `start` to `end`. */
   matrix(start: number, end: number): { name: string; value: MatValue } {
     // An empty miMATRIX (no bytes) stands for [] inside cells.
@@ -146,7 +155,8 @@ class MatReader {
     const arrayClass = word & 0xff;
     const dimsElement = this.element(flags.next, end, true);
     if (dimsElement.type !== MI_INT32) this.fail(`dimensions missing at byte ${flags.next}`);
-    const dims = Array.from(this.numbers(dimsElement));
+    const dims: number[] = [];
+    for (let at = dimsElement.start; at + 4 <= dimsElement.start + dimsElement.size; at += 4) dims.push(this.view.getInt32(at, this.littleEndian));
     const nameElement = this.element(dimsElement.next, end, true);
     if (nameElement.type !== MI_INT8 && nameElement.type !== MI_UINT8) this.fail(`array name missing at byte ${dimsElement.next}`);
     const name = nameElement.size === 0 ? '' : this.text(nameElement);
@@ -175,10 +185,11 @@ class MatReader {
     return { name, value: { kind: 'numeric', class: numericClass, logical: (word & FLAG_LOGICAL) !== 0, dims, data } };
   }
 
-  /** The variable of the miMATRIX element at `offset`. */
-  variable(offset: number): { name: string; value: MatValue } {
+  /** The variable of the miMATRIX element at `offset`, or undefined when `wanted` says no to its name. */
+  variable(offset: number, wanted: (name: string) => boolean): { name: string; value: MatValue } | undefined {
     const e = this.element(offset, this.view.byteLength, false);
-    if (e.type !== MI_MATRIX) this.fail(`data element of type ${e.type} inside a compressed variable`);
+    if (e.type !== MI_MATRIX) this.fail(`data element of type ${e.type} at byte ${offset}`);
+    if (!wanted(this.matrixName(e.start, e.start + e.size))) return undefined;
     return this.matrix(e.start, e.start + e.size);
   }
 }
@@ -192,14 +203,24 @@ export const inflateWithDecompressionStream: Inflate = async (data) => {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 };
 
+export interface ReadMatFileOptions {
+  /** The file's name for error messages. Defaults to 'the file'. */
+  name?: string;
+  /** Decompresses miCOMPRESSED elements. Defaults to the standard DecompressionStream. */
+  inflate?: Inflate;
+  /** Read only the variables of these names; the others are skipped unparsed. Defaults to all. */
+  only?: readonly string[];
+}
+
 /**
- * Reads every variable of a Level 5 MAT-file. `name` (e.g. the file name) is used in error messages; `inflate`
- * decompresses miCOMPRESSED elements (defaults to the standard DecompressionStream). Throws InvalidInputError for
- * anything that is not a readable Level 5 file (v7.3 HDF5 files included).
+ * Reads the variables of a Level 5 MAT-file. Throws InvalidInputError for anything that is not a readable
+ * Level 5 file (v7.3 HDF5 files included).
  */
-export async function readMatFile(bytes: Uint8Array, options: { name?: string; inflate?: Inflate } = {}): Promise<MatVariables> {
+export async function readMatFile(bytes: Uint8Array, options: ReadMatFileOptions = {}): Promise<MatVariables> {
   const name = options.name ?? 'the file';
   const inflate = options.inflate ?? inflateWithDecompressionStream;
+  const only = options.only ? new Set(options.only) : undefined;
+  const wanted = (variable: string) => !only || only.has(variable);
   if (bytes.byteLength < 128) throw new InvalidInputError(`${name} is not a MAT-file: only ${bytes.byteLength} bytes.`);
   const head = new TextDecoder('latin1').decode(bytes.subarray(0, 116));
   const endian = String.fromCharCode(bytes[126], bytes[127]);
@@ -216,8 +237,7 @@ export async function readMatFile(bytes: Uint8Array, options: { name?: string; i
   const variables: MatVariables = new Map();
   for (let offset = 128; offset < file.byteLength; ) {
     const e = reader.element(offset, file.byteLength, false);
-    offset = e.next;
-    let variable: { name: string; value: MatValue };
+    let variable: { name: string; value: MatValue } | undefined;
     if (e.type === MI_COMPRESSED) {
       let inflated: Uint8Array;
       try {
@@ -225,13 +245,12 @@ export async function readMatFile(bytes: Uint8Array, options: { name?: string; i
       } catch (cause) {
         throw new InvalidInputError(`${name}: a compressed variable cannot be inflated (${(cause as Error).message}).`, { cause });
       }
-      variable = new MatReader(name, new DataView(inflated.buffer, inflated.byteOffset, inflated.byteLength), littleEndian).variable(0);
-    } else if (e.type === MI_MATRIX) {
-      variable = reader.matrix(e.start, e.start + e.size);
+      variable = new MatReader(name, new DataView(inflated.buffer, inflated.byteOffset, inflated.byteLength), littleEndian).variable(0, wanted);
     } else {
-      return reader.fail(`top-level data element of type ${e.type} before byte ${offset}`);
+      variable = reader.variable(offset, wanted);
     }
-    variables.set(variable.name, variable.value);
+    if (variable) variables.set(variable.name, variable.value);
+    offset = e.next;
   }
   return variables;
 }

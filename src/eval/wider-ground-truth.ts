@@ -57,6 +57,12 @@ function numbersOf(value: MatValue, source: string, what: string): { rows: numbe
   return { rows: inner.data.length === 0 ? 0 : rows, cols, data: inner.data };
 }
 
+/** The variables `groundTruthFromMat` reads (`readMatFile`'s `only`): of wider_face_val.mat, of each setting's file. */
+export const GROUND_TRUTH_MAT_VARIABLES = {
+  face: ['event_list', 'file_list', 'face_bbx_list', 'invalid_label_list'],
+  setting: ['gt_list'],
+} as const;
+
 /**
  * The ground truth of the official MAT-files: `face` is `wider_face_val.mat` (events, files, boxes, invalid flags),
  * `settings` the parsed `wider_easy_val.mat`, `wider_medium_val.mat`, `wider_hard_val.mat` (their `gt_list`).
@@ -90,15 +96,18 @@ export function groundTruthFromMat(face: MatVariables, settings: Record<WiderSet
       const xywh = new Float64Array(faces * 4);
       for (let f = 0; f < faces; f++) for (let c = 0; c < 4; c++) xywh[f * 4 + c] = b.data[c * faces + f];
       const flags = new Uint8Array(faces);
-      if (eventInvalid) numbersOf(eventInvalid[j], source, `the invalid flags of ${where}`).data.forEach((v, f) => (flags[f] = v));
+      if (eventInvalid) flags.set(numbersOf(eventInvalid[j], source, `the invalid flags of ${where}`).data.subarray(0, faces));
       const keep = {} as Record<WiderSetting, Uint32Array>;
       for (const s of WIDER_SETTINGS) {
         const list = eventLists[s][j];
         const oneBased = list ? numbersOf(list, `wider_${s}_val.mat`, `gt_list of ${where}`).data : new Float64Array(0);
-        keep[s] = Uint32Array.from(oneBased, (v) => {
+        const indices = new Uint32Array(oneBased.length);
+        for (let k = 0; k < oneBased.length; k++) {
+          const v = oneBased[k];
           if (!Number.isInteger(v) || v < 1 || v > faces) bad(`wider_${s}_val.mat`, `gt_list of ${where} names face ${v} of ${faces}.`);
-          return v - 1;
-        });
+          indices[k] = v - 1;
+        }
+        keep[s] = indices;
       }
       images.push({ event, name, boxes: xywh, keep, invalid: flags });
     });

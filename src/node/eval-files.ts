@@ -17,6 +17,7 @@ import {
   type ImagePredictions,
   type MatVariables,
   type WiderSetting,
+  GROUND_TRUTH_MAT_VARIABLES,
 } from '../eval/index.ts';
 
 async function read(path: string, what: string): Promise<Buffer> {
@@ -37,9 +38,9 @@ function parseJson(bytes: Buffer, path: string): unknown {
 
 const MAT_FILES = { face: 'wider_face_val.mat', easy: 'wider_easy_val.mat', medium: 'wider_medium_val.mat', hard: 'wider_hard_val.mat' } as const;
 
-async function readMat(path: string): Promise<MatVariables> {
+async function readMat(path: string, only: readonly string[]): Promise<MatVariables> {
   const bytes = await read(path, 'the ground truth');
-  return readMatFile(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { name: path, inflate: inflateSync });
+  return readMatFile(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { name: path, inflate: inflateSync, only });
 }
 
 /**
@@ -63,9 +64,9 @@ export async function readGroundTruth(path: string): Promise<GroundTruth> {
   if (missing.length > 0) {
     throw new InvalidInputError(`Ground truth folder ${dir} lacks ${missing.join(', ')} (it needs the four official .mat files, or a gt.json).`);
   }
-  const face = await readMat(join(dir, MAT_FILES.face));
+  const face = await readMat(join(dir, MAT_FILES.face), GROUND_TRUTH_MAT_VARIABLES.face);
   const settings = {} as Record<WiderSetting, MatVariables>;
-  for (const s of WIDER_SETTINGS) settings[s] = await readMat(join(dir, MAT_FILES[s]));
+  for (const s of WIDER_SETTINGS) settings[s] = await readMat(join(dir, MAT_FILES[s]), GROUND_TRUTH_MAT_VARIABLES.setting);
   return groundTruthFromMat(face, settings, join(dir, MAT_FILES.face));
 }
 
