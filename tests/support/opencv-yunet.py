@@ -63,6 +63,11 @@ def nms_cases():
     return cases
 
 
+def short(values):
+    """float32 values as their shortest decimals (which read back to the same float32)."""
+    return [float(str(f32(v))) for v in values]
+
+
 def post_process(outputs, pad_w, pad_h, score_threshold, nms_threshold, top_k):
     """FaceDetectorYNImpl::postProcess, float32 step by step."""
     faces = []
@@ -116,7 +121,7 @@ def detect_faces(paths, thresholds):
         entry = {'file': path, 'width': width, 'height': height, 'bgrSha256': hashlib.sha256(image.tobytes()).hexdigest(), 'faces': {}}
         for t in thresholds:
             faces = post_process(outputs, pad_w, pad_h, t, 0.3, 5000)
-            entry['faces'][str(t)] = [{'box': [float(v) for v in f[:4]], 'landmarks': [float(v) for v in f[4:14]], 'score': float(f[14])} for f in faces]
+            entry['faces'][str(t)] = [{'box': short(f[:4]), 'landmarks': short(f[4:14]), 'score': short(f[14:])[0]} for f in faces]
         results.append(entry)
     return results
 
