@@ -13,19 +13,31 @@ import {
   type GeometryOptions,
   type InputGeometry,
 } from '../core/index.ts';
-import { DEFAULT_MODEL_ID, findCatalogModel } from '../models/catalog.ts';
+import { DEFAULT_MODEL_ID, MODEL_CATALOG, findCatalogModel } from '../models/catalog.ts';
 import { FaceEngine, type EngineTimings } from '../runtime/face-session.ts';
 import { decodeImageFile, fitImage, type DecodedImage } from './image-file.ts';
 
 /** The project root (two levels above this file in `src/node/` and in `dist/node/`). */
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
+/** Where `npm install` puts a catalog model. */
+const catalogModelPath = (id: string): string => `${projectRoot}public/models/${findCatalogModel(id)!.file}`;
+
 /** Where `npm install` puts the default model. */
-export const defaultModelPath = (): string =>
-  `${projectRoot}public/models/${findCatalogModel(DEFAULT_MODEL_ID)!.file}`;
+export const defaultModelPath = (): string => catalogModelPath(DEFAULT_MODEL_ID);
+
+/** A model option as a file path: an existing path as given, else a catalog id's file in `public/models/`. */
+function modelPath(model: string | undefined): { path: string; id?: string } {
+  if (model === undefined) return { path: defaultModelPath(), id: DEFAULT_MODEL_ID };
+  if (!existsSync(model) && findCatalogModel(model)) return { path: catalogModelPath(model), id: model };
+  return { path: model };
+}
 
 export interface NodeDetectorOptions {
-  /** Path of an ONNX model. Defaults to the default model in `public/models/`. */
+  /**
+   * Path of an ONNX model, or the id of a catalog model (`'yunet'`, …) installed in `public/models/`. Defaults to
+   * the default model.
+   */
   model?: string;
   /** WASM threads. Defaults to 1. */
   threads?: number;
@@ -51,13 +63,13 @@ export class NodeDetector {
   }
 
   static async create(options: NodeDetectorOptions = {}): Promise<NodeDetector> {
-    const path = options.model ?? defaultModelPath();
+    const { path, id } = modelPath(options.model);
     if (!existsSync(path)) {
       throw new ModelLoadError(
-        options.model
-          ? `Model file not found: ${path}.`
-          : `The default model is not installed at ${path}. Run \`npm install\` (its setup copies it from ` +
-              '../shared/models) or pass --model <path.onnx>; see the README, "Models".',
+        id
+          ? `${options.model === undefined ? 'The default model' : `The model "${id}"`} is not installed at ${path}. Run ` +
+              '`npm install` (its setup puts the models into public/models/) or pass --model <path.onnx>; see the README, "Models".'
+          : `Model file not found: ${path}. Pass a path or a known model id (${MODEL_CATALOG.map((m) => m.id).join(', ')}).`,
       );
     }
     const bytes = new Uint8Array(await readFile(path));

@@ -12,9 +12,11 @@ const HELP = `Usage: retinaface-web detect [options] <image|dir>...
 Detects faces in JPEG/PNG images (directories are searched recursively).
 
 Options:
-  --model <path.onnx>     RetinaFace ONNX model (default: public/models/retinaface-mnet025.onnx)
-  --score <t>             minimum face score (default 0.5)
-  --iou <t>               NMS IoU threshold (default 0.4)
+  --model <id|path.onnx>  a model id installed in public/models/ (retinaface-mnet025, the default;
+                          retinaface-mnet025-biubug6; retinaface-r50; yunet) or an ONNX file (RetinaFace
+                          or YuNet)
+  --score <t>             minimum face score (default 0.5; yunet: 0.9, as OpenCV)
+  --iou <t>               NMS IoU threshold (default 0.4; yunet: 0.3, as OpenCV)
   --size native|WxH       input tensor size: native = the image's own size padded to a multiple of 32
                           (dynamic models; the default), or letterbox into WxH
   --max-size WxH          with native: larger images are scaled down to fit (default 1920x1920)
