@@ -28,9 +28,9 @@ import type { Backend, BackendChange, BackendRequest, LoadedModel, WorkerResult 
 
 /** Per-call settings; each defaults to the detector's option of the same name. */
 export interface DetectOverrides {
-  /** Minimum face score. Defaults to 0.5. */
+  /** Minimum face score. Defaults to 0.5 (yunet: 0.9, OpenCV `FaceDetectorYN`'s default). */
   scoreThreshold?: number;
-  /** NMS IoU threshold (+1 convention). Defaults to 0.4. */
+  /** NMS IoU threshold (RetinaFace: +1 convention; yunet: OpenCV's). Defaults to 0.4 (yunet: 0.3, OpenCV's). */
   iouThreshold?: number;
   /** Keep at most this many faces, best first. Defaults to no limit. */
   maxFaces?: number;
@@ -48,8 +48,8 @@ export interface DetectOverrides {
 
 export interface FaceDetectorOptions extends DetectOverrides {
   /**
-   * The model: the id of a known model (`'retinaface-mnet025'`, `'retinaface-mnet025-biubug6'`, `'retinaface-r50'`),
-   * a URL, or the ONNX bytes. Defaults to `'retinaface-mnet025'`.
+   * The model: the id of a known model (`'retinaface-mnet025'`, `'retinaface-mnet025-biubug6'`, `'retinaface-r50'`,
+   * `'yunet'`), a URL, or the ONNX bytes (RetinaFace or YuNet). Defaults to `'retinaface-mnet025'`.
    */
   model?: ModelSource;
   /** Where known model ids are fetched from. Defaults to `models/` next to the page (Vite: `public/models/`). */
@@ -168,7 +168,7 @@ export class FaceDetector extends EventTarget {
     const settings = { ...this.defaults, ...overrides };
     let decodeOptions;
     try {
-      decodeOptions = checkDecodeOptions(settings);
+      decodeOptions = checkDecodeOptions(settings, this.model.descriptor);
     } catch (error) {
       return Promise.reject(error);
     }
