@@ -30,7 +30,7 @@ const asReference = (f: Face): YuNetReferenceFace => ({
 
 describe('face_detection_yunet_2026may.onnx: FaceDecoder equals the OpenCV transcription on real outputs, bit for bit', () => {
   let engine: FaceEngine;
-  const stats = { images: 0, scaled: 0, faces: { 0.02: 0, 0.5: 0, 0.9: 0 } as Record<number, number>, capped: 0, outsideImage: 0 };
+  const stats = { images: 0, scaled: 0, faces: { 0.02: 0, 0.5: 0, 0.9: 0 } as Record<number, number>, capped: 0, outsideImage: 0, frontal: 0, imageOrder: 0 };
 
   beforeAll(async () => {
     engine = await loadEngine(MODELS.yunet);
@@ -59,6 +59,14 @@ describe('face_detection_yunet_2026may.onnx: FaceDecoder equals the OpenCV trans
       // Same faces in the same order (OpenCV's NMS order), every float32 value equal.
       expect(fast, `threshold ${scoreThreshold}`).toEqual(reference);
       stats.faces[scoreThreshold] += reference.length;
+      if (scoreThreshold === 0.9) {
+        // Face.landmarks' order as seen in the image: OpenCV's "right eye, left eye, nose, right mouth corner, left
+        // mouth corner" are the person's, so the first eye and mouth corner are on the image's left.
+        for (const { landmarks: l } of reference) {
+          stats.frontal++;
+          if (l[0] < l[4] && l[4] < l[2] && l[6] < l[8]) stats.imageOrder++;
+        }
+      }
       if (scoreThreshold === 0.02) stats.outsideImage += reference.filter((f) => f.x < 0 || f.y < 0 || f.x + f.w > g.sourceWidth).length;
     }
     if (candidatesOver(outputs, 0.02) > 5000) stats.capped++;
@@ -68,13 +76,14 @@ describe('face_detection_yunet_2026may.onnx: FaceDecoder equals the OpenCV trans
     );
   });
 
-  it('covered real work: many faces at every threshold, top_k reached, scaled and unscaled inputs, boxes past the image edge', () => {
+  it('covered real work: many faces at every threshold, top_k reached, scaled and unscaled inputs, boxes past the image edge; landmarks left to right', () => {
     expect(stats.images).toBe(comparisonImages().length);
     expect(stats.images).toBeGreaterThanOrEqual(20);
     expect(stats.faces[0.9]).toBeGreaterThan(50);
     expect(stats.faces[0.5]).toBeGreaterThan(stats.faces[0.9]);
     expect(stats.faces[0.02]).toBeGreaterThan(stats.faces[0.5] * 2);
     expect(stats.capped).toBeGreaterThanOrEqual(2);
+    expect(stats.imageOrder).toBeGreaterThan(0.95 * stats.frontal);
     expect(stats.scaled).toBeGreaterThan(0);
     expect(stats.outsideImage).toBeGreaterThan(0);
   });
