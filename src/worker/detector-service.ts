@@ -6,7 +6,7 @@ import {
   UnsupportedModelError,
   planGeometry,
   tensorLength,
-  type DecodeSettings,
+  type DecodeOptions,
   type InputGeometry,
 } from '../core/index.ts';
 import type { Backend, BackendChange, BackendRequest } from '../options/face-detector-options.ts';
@@ -140,7 +140,7 @@ export class DetectorService implements DetectorWorkerApi {
   }
 
   /** Runs with recovery: a lost or failing WebGPU device moves the session to WASM and the run is retried. */
-  private async run(tensor: Float32Array, geometry: InputGeometry, settings: DecodeSettings, pack: number): Promise<WorkerResult> {
+  private async run(tensor: Float32Array, geometry: InputGeometry, settings: DecodeOptions, pack: number): Promise<WorkerResult> {
     this.requireSession();
     let backendChange: BackendChange | undefined;
     if (this.deviceLost !== null && this.choice?.backend === 'webgpu') {
@@ -165,7 +165,7 @@ export class DetectorService implements DetectorWorkerApi {
     };
   }
 
-  detect(frame: Frame, geometry: InputGeometry, settings: DecodeSettings): Promise<WorkerResult> {
+  detect(frame: Frame, geometry: InputGeometry, settings: DecodeOptions): Promise<WorkerResult> {
     return this.serialize(async () => {
       if (frame.kind === 'tensor') return { ...(await this.run(frame.tensor, geometry, settings, 0)), tensor: frame.tensor };
       try {

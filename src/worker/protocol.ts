@@ -1,6 +1,6 @@
 // The messages between the page and the detector worker, in one place (internal: not part of the public API).
 // Everything crossing is structured-cloneable; pixel buffers are transferred, never copied.
-import type { DecodeSettings, DescriptorOverrides, InputGeometry, ModelDescriptor, Size } from '../core/index.ts';
+import type { DecodeOptions, DescriptorOverrides, InputGeometry, ModelDescriptor, Size } from '../core/index.ts';
 import type { Backend, BackendChange, BackendRequest, DetectionResult, DetectionTimings } from '../options/face-detector-options.ts';
 
 export interface LoadRequest {
@@ -48,7 +48,7 @@ export interface WorkerResult extends Pick<DetectionResult, 'faces' | 'inputSize
 export interface DetectorWorkerApi {
   load(request: LoadRequest): Promise<LoadedModel>;
   /** Packs (bitmap frames; the bitmap is closed after use) and runs one frame; runs are serialized. */
-  detect(frame: Frame, geometry: InputGeometry, settings: DecodeSettings): Promise<WorkerResult>;
+  detect(frame: Frame, geometry: InputGeometry, settings: DecodeOptions): Promise<WorkerResult>;
   /** Destroys the WebGPU device, as a driver reset would: exercises the recovery path in tests. */
   loseDevice(): Promise<boolean>;
   dispose(): Promise<void>;

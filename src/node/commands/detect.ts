@@ -9,7 +9,7 @@ import {
   type Face,
   type InputSizeRequest,
 } from '../../core/index.ts';
-import { DEFAULT_MODEL_ID, findCatalogModel } from '../../models/catalog.ts';
+import { DEFAULT_MODEL_ID, MODEL_CATALOG } from '../../models/catalog.ts';
 import type { Command } from './command.ts';
 import { parseSize } from './args.ts';
 import { checkEvaluationRequest, EVALUATION_OPTIONS, parseCommandArgs, runEvaluation } from './eval.ts';
@@ -25,9 +25,10 @@ const HELP = `Usage: retinaface-web detect [options] <image|dir>...
 Detects faces in JPEG/PNG images (directories are searched recursively).
 
 Options:
-  --model <path.onnx>     RetinaFace ONNX model (default: public/models/${findCatalogModel(DEFAULT_MODEL_ID)!.file})
-  --score <t>             minimum face score (default ${DEFAULT_SCORE_THRESHOLD})
-  --iou <t>               NMS IoU threshold (default ${DEFAULT_IOU_THRESHOLD})
+  --model <id|path.onnx>  a model id installed in public/models/ (${MODEL_CATALOG.map((m) => m.id + (m.id === DEFAULT_MODEL_ID ? ', the default' : '')).join('; ')})
+                          or an ONNX file (RetinaFace or YuNet)
+  --score <t>             minimum face score (default ${DEFAULT_SCORE_THRESHOLD}; yunet: 0.9, as OpenCV)
+  --iou <t>               NMS IoU threshold (default ${DEFAULT_IOU_THRESHOLD}; yunet: 0.3, as OpenCV)
   --size native|WxH       input tensor size: native = the image's own size padded to a multiple of 32
                           (dynamic models; the default), or letterbox into WxH
   --max-size WxH          with native: larger images are scaled down to fit (default ${size(DEFAULT_MAX_INPUT_SIZE)})
