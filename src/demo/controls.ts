@@ -111,6 +111,7 @@ export class Controls {
       'retinaface-mnet025': 'MobileNet-0.25 (default)',
       'retinaface-mnet025-biubug6': 'MobileNet-0.25, biubug6 build',
       'retinaface-r50': 'ResNet-50',
+      yunet: 'YuNet (OpenCV Zoo, MIT)',
     };
     return `${short[id] ?? id}${installed ? '' : ' — not installed'}`;
   }

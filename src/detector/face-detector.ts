@@ -13,7 +13,7 @@ import type {
   VideoFrameInfo,
   WatchOptions,
 } from '../options/face-detector-options.ts';
-import { resolveDetectOverrides, resolveWatchOptions, type DetectSettings, type ResolvedDetectorOptions } from '../options/resolve-options.ts';
+import { resolveDetectOverrides, resolveWatchOptions, withFamilyDefaults, type DetectSettings, type ResolvedDetectorOptions } from '../options/resolve-options.ts';
 import { watchVideo, type VideoWatcher } from '../video/video-loop.ts';
 import type { DroppedFrame, LoadedModel, WorkerResult } from '../worker/protocol.ts';
 
@@ -66,7 +66,7 @@ export class FaceDetector extends EventTarget {
     const d = loaded.descriptor;
     const at = d.inputSize ?? warmup;
     this.model = { source, family: d.family, inputSize: d.inputSize, anchorCount: countAnchors(d.levels, at.width, at.height), descriptor: d };
-    this.settings = options.detect;
+    this.settings = withFamilyDefaults(options.detect, d);
     this.onBackendChange = options.onBackendChange;
     this.frames = new FrameCapture(new ImagePacker(d), d.inputSize);
   }

@@ -3,18 +3,18 @@
 // the option, what it takes and what it got, before anything is downloaded.
 import {
   DEFAULT_INPUT_SIZE,
-  DEFAULT_IOU_THRESHOLD,
   DEFAULT_MAX_FACES,
   DEFAULT_MAX_INPUT_SIZE,
   DEFAULT_MIRROR,
-  DEFAULT_SCORE_THRESHOLD,
   InvalidInputError,
+  familyDecodeDefaults,
   MAX_INPUT_SIDE,
   SIZE_MULTIPLE,
   type DecodeSettings,
   type DescriptorOverrides,
   type GeometrySettings,
   type InputSizeRequest,
+  type ModelDescriptor,
   type Size,
 } from '../core/index.ts';
 import { MODEL_CATALOG, findCatalogModel } from '../models/catalog.ts';
@@ -33,8 +33,13 @@ import {
   type WatchOptions,
 } from './face-detector-options.ts';
 
-/** `detect()` settings with every default applied. */
-export interface DetectSettings extends DecodeSettings, GeometrySettings {
+/**
+ * `detect()` settings with every default applied, but the thresholds: undefined there means "the model family's
+ * default" (0.5 / 0.4; yunet 0.9 / 0.3), filled in by `withFamilyDefaults` once the model is known.
+ */
+export interface DetectSettings extends Omit<DecodeSettings, 'scoreThreshold' | 'iouThreshold'>, GeometrySettings {
+  scoreThreshold: number | undefined;
+  iouThreshold: number | undefined;
   framePath: FramePath;
 }
 
@@ -46,8 +51,8 @@ const settled = <T extends object>(value: T): Readonly<T> => {
 };
 
 export const DEFAULT_DETECT_SETTINGS: Readonly<DetectSettings> = settled({
-  scoreThreshold: DEFAULT_SCORE_THRESHOLD,
-  iouThreshold: DEFAULT_IOU_THRESHOLD,
+  scoreThreshold: undefined,
+  iouThreshold: undefined,
   maxFaces: DEFAULT_MAX_FACES,
   inputSize: DEFAULT_INPUT_SIZE,
   maxInputSize: DEFAULT_MAX_INPUT_SIZE,
@@ -111,7 +116,7 @@ function unitInterval(value: unknown, name: string): number {
 
 function wholeNumber(value: unknown, name: string, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    fail(name, `a whole number from ${min} to ${max}`, value);
+    fail(name, max === Number.MAX_SAFE_INTEGER ? `a whole number of at least ${min}${name.endsWith('topK') ? ' (or Infinity)' : ''}` : `a whole number from ${min} to ${max}`, value);
   }
   return value as number;
 }
@@ -172,6 +177,17 @@ export function resolveDetectOverrides(base: Readonly<DetectSettings>, overrides
   });
 }
 
+/** The settings with the model family's thresholds where none were given (the base of every `detect()`). */
+export function withFamilyDefaults(settings: Readonly<DetectSettings>, descriptor: ModelDescriptor): Readonly<DetectSettings> {
+  if (settings.scoreThreshold !== undefined && settings.iouThreshold !== undefined) return settings;
+  const defaults = familyDecodeDefaults(descriptor);
+  return settled({
+    ...settings,
+    scoreThreshold: settings.scoreThreshold ?? defaults.scoreThreshold,
+    iouThreshold: settings.iouThreshold ?? defaults.iouThreshold,
+  });
+}
+
 /** Splits `watch()` options into the error handler and the checked detect settings. */
 export function resolveWatchOptions(base: Readonly<DetectSettings>, options: WatchOptions | undefined): { settings: DetectSettings; onError: (error: unknown) => void } {
   const { onError, ...overrides } = options ?? {};
@@ -192,14 +208,14 @@ function names(value: unknown, name: string, keys: readonly string[]): void {
   for (const k of keys) if (typeof (value as Record<string, unknown>)[k] !== 'string') fail(`${name}.${k}`, 'an output name', (value as Record<string, unknown>)[k]);
 }
 
-function levels(value: unknown, name: string, sizes: 'scales' | 'minSizes', outputs: readonly string[]): void {
+function levels(value: unknown, name: string, sizes: 'scales' | 'minSizes' | null, outputs: readonly string[]): void {
   if (!Array.isArray(value) || value.length === 0) fail(name, 'a non-empty array of levels', value);
   (value as unknown[]).forEach((level, i) => {
     const at = `${name}[${i}]`;
     if (!isObject(level)) fail(at, 'an object', level);
     const l = level as Record<string, unknown>;
     wholeNumber(l.stride, `${at}.stride`, 1, 1024);
-    if (!Array.isArray(l[sizes]) || (l[sizes] as unknown[]).length === 0 || !(l[sizes] as unknown[]).every((s) => typeof s === 'number' && s > 0)) {
+    if (sizes && (!Array.isArray(l[sizes]) || (l[sizes] as unknown[]).length === 0 || !(l[sizes] as unknown[]).every((s) => typeof s === 'number' && s > 0))) {
       fail(`${at}.${sizes}`, 'a non-empty array of positive numbers', l[sizes]);
     }
     for (const o of outputs) if (typeof l[o] !== 'string') fail(`${at}.${o}`, 'an output name', l[o]);
@@ -208,6 +224,7 @@ function levels(value: unknown, name: string, sizes: 'scales' | 'minSizes', outp
 
 const DESCRIPTOR_KEYS = new Set([
   'family', 'inputName', 'inputSize', 'channelOrder', 'mean', 'std', 'landmarkStd', 'insightFaceLevels', 'biubug6Levels', 'variance', 'outputs',
+  'yunetLevels', 'topK',
 ]);
 
 /** Checks descriptor overrides field by field (the model itself is checked against them once it is loaded). */
@@ -215,7 +232,7 @@ export function resolveDescriptorOverrides(value: unknown): DescriptorOverrides 
   if (value === undefined) return {};
   checkKeys(value, 'descriptor', DESCRIPTOR_KEYS);
   const d = value as Record<string, unknown>;
-  if (d.family !== undefined) oneOf(d.family, 'descriptor.family', ['insightface', 'biubug6'] as const);
+  if (d.family !== undefined) oneOf(d.family, 'descriptor.family', ['insightface', 'biubug6', 'yunet'] as const);
   if (d.inputName !== undefined && (typeof d.inputName !== 'string' || d.inputName === '')) fail('descriptor.inputName', 'a non-empty string', d.inputName);
   if (d.inputSize !== undefined && d.inputSize !== null) size(d.inputSize, 'descriptor.inputSize', 'Model input', 1, MAX_INPUT_SIDE);
   if (d.channelOrder !== undefined) oneOf(d.channelOrder, 'descriptor.channelOrder', ['BGR', 'RGB'] as const);
@@ -230,6 +247,8 @@ export function resolveDescriptorOverrides(value: unknown): DescriptorOverrides 
     fail('descriptor.variance', 'two positive numbers', d.variance);
   }
   if (d.outputs !== undefined) names(d.outputs, 'descriptor.outputs', ['boxes', 'scores', 'landmarks']);
+  if (d.yunetLevels !== undefined) levels(d.yunetLevels, 'descriptor.yunetLevels', null, ['clsOutput', 'objOutput', 'bboxOutput', 'kpsOutput']);
+  if (d.topK !== undefined && d.topK !== Infinity) wholeNumber(d.topK, 'descriptor.topK', 1, Number.MAX_SAFE_INTEGER);
   return d as DescriptorOverrides;
 }
 

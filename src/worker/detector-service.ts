@@ -6,7 +6,7 @@ import {
   UnsupportedModelError,
   planGeometry,
   tensorLength,
-  type DecodeSettings,
+  type DecodeOptions,
   type InputGeometry,
 } from '../core/index.ts';
 import type { Backend, BackendChange, BackendRequest } from '../options/face-detector-options.ts';
@@ -167,7 +167,7 @@ export class DetectorService implements DetectorWorkerApi {
    * Runs a frame with recovery: a lost or failing WebGPU device moves the session to WASM and the run is
    * retried there (the frame is packed again for the new backend).
    */
-  private async run(frame: Frame, geometry: InputGeometry, settings: DecodeSettings): Promise<WorkerResult> {
+  private async run(frame: Frame, geometry: InputGeometry, settings: DecodeOptions): Promise<WorkerResult> {
     this.requireSession();
     let backendChange: BackendChange | undefined;
     if (this.deviceLost !== null && this.choice?.backend === 'webgpu') {
@@ -190,7 +190,7 @@ export class DetectorService implements DetectorWorkerApi {
    * Packs and runs a frame once. A bitmap on WebGPU goes to the GPU once and is packed there (no pixel read
    * back); on WASM it is read into reused memory and packed there. A tensor frame runs as it is.
    */
-  private async runOnce(frame: Frame, geometry: InputGeometry, settings: DecodeSettings) {
+  private async runOnce(frame: Frame, geometry: InputGeometry, settings: DecodeOptions) {
     const t0 = now();
     let input: SessionInput;
     if (frame.kind === 'tensor') input = frame.tensor;
@@ -208,11 +208,11 @@ export class DetectorService implements DetectorWorkerApi {
     return { faces, timings: { pack, ...timings } };
   }
 
-  detect(frame: Frame, geometry: InputGeometry, settings: DecodeSettings): Promise<WorkerResult> {
+  detect(frame: Frame, geometry: InputGeometry, settings: DecodeOptions): Promise<WorkerResult> {
     return this.serialize(() => this.runFrame(frame, geometry, settings));
   }
 
-  detectLatest(stream: number, frame: Frame, geometry: InputGeometry, settings: DecodeSettings): Promise<WorkerResult | DroppedFrame> {
+  detectLatest(stream: number, frame: Frame, geometry: InputGeometry, settings: DecodeOptions): Promise<WorkerResult | DroppedFrame> {
     this.waiting.get(stream)?.drop();
     return new Promise<WorkerResult | DroppedFrame>((resolve, reject) => {
       const entry: WaitingFrame = {
@@ -236,7 +236,7 @@ export class DetectorService implements DetectorWorkerApi {
     });
   }
 
-  private async runFrame(frame: Frame, geometry: InputGeometry, settings: DecodeSettings): Promise<WorkerResult> {
+  private async runFrame(frame: Frame, geometry: InputGeometry, settings: DecodeOptions): Promise<WorkerResult> {
     if (frame.kind === 'tensor') return { ...(await this.run(frame, geometry, settings)), tensor: frame.tensor };
     try {
       return await this.run(frame, geometry, settings);

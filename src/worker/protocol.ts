@@ -1,6 +1,6 @@
 // The messages between the page and the detector worker, in one place (internal: not part of the public API).
 // Everything crossing is structured-cloneable; pixel buffers are transferred, never copied.
-import type { DecodeSettings, DescriptorOverrides, InputGeometry, ModelDescriptor, Size } from '../core/index.ts';
+import type { DecodeOptions, DescriptorOverrides, InputGeometry, ModelDescriptor, Size } from '../core/index.ts';
 import type { Backend, BackendChange, BackendRequest, DetectionResult, DetectionTimings } from '../options/face-detector-options.ts';
 
 export interface LoadRequest {
@@ -55,13 +55,13 @@ export interface DroppedFrame {
 export interface DetectorWorkerApi {
   load(request: LoadRequest): Promise<LoadedModel>;
   /** Packs (bitmap frames; the bitmap is closed after use) and runs one frame; runs are serialized. */
-  detect(frame: Frame, geometry: InputGeometry, settings: DecodeSettings): Promise<WorkerResult>;
+  detect(frame: Frame, geometry: InputGeometry, settings: DecodeOptions): Promise<WorkerResult>;
   /**
    * A frame of a live stream (`stream` names it): it runs as soon as the worker is free, unless a newer frame
    * of the same stream arrives first, which replaces it (the older one is answered `{dropped: true}` at once).
    * So at most one frame per stream waits, and it is always the newest.
    */
-  detectLatest(stream: number, frame: Frame, geometry: InputGeometry, settings: DecodeSettings): Promise<WorkerResult | DroppedFrame>;
+  detectLatest(stream: number, frame: Frame, geometry: InputGeometry, settings: DecodeOptions): Promise<WorkerResult | DroppedFrame>;
   /** Destroys the WebGPU device, as a driver reset would: exercises the recovery path in tests. */
   loseDevice(): Promise<boolean>;
   dispose(): Promise<void>;

@@ -34,6 +34,8 @@ test("'auto' runs what the machine has and says why; a model that is not install
   await expect(r50).toHaveText('ResNet-50 — not installed');
   await expect(r50).toBeDisabled();
   await expect(model.locator('option[value="retinaface-mnet025-biubug6"]')).toBeEnabled();
+  await expect(model.locator('option[value="yunet"]')).toHaveText('YuNet (OpenCV Zoo, MIT)');
+  await expect(model.locator('option[value="yunet"]')).toBeEnabled();
   await expect(page.locator('#model-note')).toContainText('Not installed: ResNet-50');
   await expect(page.locator('#model-note a')).toHaveAttribute('href', 'README.md#models');
 });
@@ -57,6 +59,17 @@ test('image mode: the overlay on a photo, in source pixels (visual)', async ({ p
     // Timings move from run to run; the backend's reason names the thread count, which follows the machine.
     mask: [page.locator('#stage-times'), page.locator('#total-time'), page.locator('#stats .chart'), page.locator('#backend-reason')],
   });
+});
+
+test('YuNet from the model list detects a photo as the CLI does', async ({ page }) => {
+  await openDemo(page, 'model=yunet&score=0.9&iou=0.3');
+  await expect(page.getByLabel('Model', { exact: true })).toHaveValue('yunet');
+  expect(await page.evaluate(() => window.retinafaceDemo!.model)).toMatch(/\/models\/face_detection_yunet_2026may\.onnx$/);
+  await fileInput(page).setInputFiles(sharedFile(GROUP));
+  const r = await nextResult(page);
+  const [cli] = await runCli(['--model', 'yunet', sharedFile(GROUP)]);
+  expect(r.faces.length).toBeGreaterThan(10);
+  expectSameFaces(r.faces, cli.faces, 0.5, 1e-3);
 });
 
 test('EXIF orientation is honoured: a rotated JPEG tagged "rotate 90°" shows and detects upright', async ({ page }) => {

@@ -12,9 +12,9 @@ export function loadSession(path: string, descriptor?: DescriptorOverrides): Pro
   return FaceSession.load(ort, new Uint8Array(readFileSync(path)), { source: path, descriptor });
 }
 
-/** What a real onnxruntime session reports about a model file's inputs and outputs. */
-export async function modelIO(path: string): Promise<ModelIO> {
-  const session = await ort.InferenceSession.create(new Uint8Array(readFileSync(path)));
+/** What a real onnxruntime session reports about a model's inputs and outputs (a file path or the bytes). */
+export async function modelIO(model: string | Uint8Array): Promise<ModelIO> {
+  const session = await ort.InferenceSession.create(typeof model === 'string' ? new Uint8Array(readFileSync(model)) : model);
   try {
     return sessionModelIO(session);
   } finally {

@@ -9,6 +9,7 @@ import {
   resolveDetectOverrides,
   resolveDetectorOptions,
   resolveWatchOptions,
+  withFamilyDefaults,
 } from '../../../src/options/resolve-options.ts';
 
 const rejects = (f: () => unknown, message: RegExp) => {
@@ -33,9 +34,10 @@ describe('resolveDetectorOptions', () => {
       timeoutMs: defaults.DEFAULT_STALL_TIMEOUT_MS,
       descriptor: {},
     });
+    // The thresholds stay unset until the model is known: its family's (0.5 / 0.4, yunet 0.9 / 0.3) then apply.
     expect(r.detect).toEqual({
-      scoreThreshold: 0.5,
-      iouThreshold: 0.4,
+      scoreThreshold: undefined,
+      iouThreshold: undefined,
       maxFaces: Infinity,
       inputSize: 'native',
       maxInputSize: { width: 1920, height: 1920 },
@@ -108,6 +110,17 @@ describe('resolveDetectorOptions', () => {
     [null, /createFaceDetector\(\) options must be an object; got null/],
   ])('%j is rejected, naming what is wrong', (options, message) => {
     rejects(() => resolveDetectorOptions(options as never), message);
+  });
+});
+
+describe('withFamilyDefaults', () => {
+  it("fills in the model family's thresholds where none were given, and keeps given ones", () => {
+    const retinaface = { family: 'insightface' } as never;
+    const yunet = { family: 'yunet', decodeDefaults: { scoreThreshold: 0.9, iouThreshold: 0.3 } } as never;
+    expect(withFamilyDefaults(DEFAULT_DETECT_SETTINGS, retinaface)).toMatchObject({ scoreThreshold: 0.5, iouThreshold: 0.4 });
+    expect(withFamilyDefaults(DEFAULT_DETECT_SETTINGS, yunet)).toMatchObject({ scoreThreshold: 0.9, iouThreshold: 0.3 });
+    const given = resolveDetectOverrides(DEFAULT_DETECT_SETTINGS, { scoreThreshold: 0.6 });
+    expect(withFamilyDefaults(given, yunet)).toMatchObject({ scoreThreshold: 0.6, iouThreshold: 0.3 });
   });
 });
 
