@@ -2,7 +2,7 @@
 // missed results, new ids for new faces (never reused), optional One Euro smoothing, and a velocity per track
 // for prediction between results.
 import { InvalidInputError, type Face } from '../core/index.ts';
-import { channelsPerFace, DEFAULT_LANDMARK_COUNT, faceSize, readFace, writeFace } from './face-channels.ts';
+import { channelsPerFace, DEFAULT_LANDMARK_COUNT, readFace, writeFace } from './face-channels.ts';
 import { checkMaxPredictionMs, DEFAULT_MAX_PREDICTION_MS, predictionHorizon } from './motion-prediction.ts';
 import { checkOneEuroParams, DEFAULT_ONE_EURO, OneEuroFilterBank, type OneEuroParams } from './one-euro-filter.ts';
 import { checkVelocityCutoff, DEFAULT_VELOCITY_CUTOFF, VelocityEstimatorBank } from './velocity-estimator.ts';
@@ -99,9 +99,11 @@ export function resolveFaceTrackerOptions(options: FaceTrackerOptions = {}): Req
  * candidate and both give the same pairs; where two faces cross closely, the clearest match winning (with motion
  * already taken into account) is the behaviour to want, and maximizing the sum instead can pair both faces worse.
  *
- * Memory: the state lives in typed arrays sized for the most tracks and faces seen so far (grown by doubling;
- * nothing else is allocated by `update` or `predict`). The per-frame output is the caller's own face objects,
- * annotated in place: `id` set, box and landmark coordinates overwritten with the smoothed ones.
+ * Memory: the state lives in typed arrays sized for the most tracks and faces seen so far (grown by doubling,
+ * the only allocation of `update` and `predict`). The per-frame output is the caller's own face objects,
+ * annotated in place: `id` set, box and landmark coordinates overwritten with the smoothed ones. (V8 may still
+ * spend a few bytes on those objects: a face without an `id` property grows one, and the first write of a
+ * number into a freshly cloned object can box it.) Ids count up from 1 and stay below 2³¹.
  */
 export class FaceTracker {
   readonly options: Readonly<Required<FaceTrackerOptions>>;
@@ -113,7 +115,7 @@ export class FaceTracker {
   private lastTime = -Infinity;
 
   // Per track (slot): id, missed updates in a row, time of the last match, last score.
-  private ids = new Float64Array(0);
+  private ids = new Int32Array(0);
   private missed = new Int32Array(0);
   private seen = new Float64Array(0);
   private scores = new Float64Array(0);
@@ -277,7 +279,11 @@ export class FaceTracker {
         let distance = 0;
         if (points > 0) {
           let sum = 0;
-          for (let i = 0; i < points; i++) sum += Math.hypot(m[a + 4 + 2 * i] - v[b + 4 + 2 * i], m[a + 5 + 2 * i] - v[b + 5 + 2 * i]);
+          for (let i = 0; i < points; i++) {
+            const dx = m[a + 4 + 2 * i] - v[b + 4 + 2 * i];
+            const dy = m[a + 5 + 2 * i] - v[b + 5 + 2 * i];
+            sum += Math.sqrt(dx * dx + dy * dy); // not Math.hypot: V8's allocates
+          }
           const size = (v[b + 2] - v[b] + v[b + 3] - v[b + 1]) / 2;
           distance = sum / points / (size > 0 ? size : 1);
         }
@@ -308,15 +314,15 @@ export class FaceTracker {
     this.seen[t] = frameTime;
     this.scores[t] = face.score;
     face.id = this.ids[t];
+    const v = this.faceValues;
     if (this.smoother) {
-      const size = faceSize(face);
-      const scale = size > 0 ? 1 / size : 1;
-      for (let c = 0; c < used; c++) this.faceValues[row + c] = this.smoother.filter(first + c, this.faceValues[row + c], frameTime, scale);
-      writeFace(this.faceValues, row, points, face);
+      const size = (v[row + 2] - v[row] + v[row + 3] - v[row + 1]) / 2; // faceSize()
+      this.smoother.filterRow(first, v, row, used, frameTime, size > 0 ? 1 / size : 1);
+      writeFace(v, row, points, face);
     }
     // The velocity of what is shown: of the smoothed values when smoothing is on, so that a still face, smoothed
     // still, is not set jittering again by a velocity made of its raw noise.
-    for (let c = 0; c < used; c++) this.motion.update(first + c, this.faceValues[row + c], frameTime);
+    this.motion.updateRow(first, v, row, used, frameTime);
   }
 
   private removeSlot(t: number): void {
@@ -336,7 +342,7 @@ export class FaceTracker {
   private reserveTracks(tracks: number): void {
     if (tracks > this.ids.length) {
       const size = Math.max(tracks, 2 * this.ids.length, 8);
-      this.ids = grow(this.ids, new Float64Array(size));
+      this.ids = grow(this.ids, new Int32Array(size));
       this.missed = grow(this.missed, new Int32Array(size));
       this.seen = grow(this.seen, new Float64Array(size));
       this.scores = grow(this.scores, new Float64Array(size));

@@ -1,7 +1,7 @@
 // Velocity of noisy samples: the finite difference of successive values, low-passed with a time-aware
 // smoothing factor. A bank of independent scalar channels in typed arrays, like the One Euro filter bank.
 import { InvalidInputError } from '../core/index.ts';
-import { smoothingFactor } from './one-euro-filter.ts';
+import { grown, smoothingFactor } from './one-euro-filter.ts';
 
 /**
  * Cutoff of the velocity low-pass, in Hz: lower is steadier on a still face, higher follows a change of
@@ -29,6 +29,7 @@ export class VelocityEstimatorBank {
   private time: Float64Array;
   /** 0: empty, 1: one sample, 2: a velocity. */
   private samples: Uint8Array;
+  private readonly one = new Float64Array(1);
 
   constructor(
     readonly cutoffHz = DEFAULT_VELOCITY_CUTOFF,
@@ -48,15 +49,10 @@ export class VelocityEstimatorBank {
   reserve(channels: number): void {
     if (channels <= this.lastValue.length) return;
     const size = Math.max(channels, 2 * this.lastValue.length);
-    const grow = <T extends Float64Array | Uint8Array>(a: T, make: (n: number) => T, fill: number): T => {
-      const b = make(size).fill(fill) as T;
-      b.set(a);
-      return b;
-    };
-    this.lastValue = grow(this.lastValue, (n) => new Float64Array(n), 0);
-    this.velocity = grow(this.velocity, (n) => new Float64Array(n), 0);
-    this.time = grow(this.time, (n) => new Float64Array(n), NaN);
-    this.samples = grow(this.samples, (n) => new Uint8Array(n), 0);
+    this.lastValue = grown(this.lastValue, size, 0);
+    this.velocity = grown(this.velocity, size, 0);
+    this.time = grown(this.time, size, NaN);
+    this.samples = grown(this.samples, size, 0);
   }
 
   reset(first: number, count = 1): void {
@@ -72,23 +68,34 @@ export class VelocityEstimatorBank {
     this.samples.copyWithin(to, from, from + count);
   }
 
-  /** Adds a raw sample. A sample not later than the channel's last one is ignored. */
+  /** Adds a sample. A sample not later than the channel's last one is ignored. */
   update(channel: number, x: number, timeMs: number): void {
-    const n = this.samples[channel];
-    if (n === 0) {
+    this.one[0] = x;
+    this.updateRow(channel, this.one, 0, 1, timeMs);
+  }
+
+  /** Adds `count` samples taken at `timeMs`, `values[offset …]`, to channels `first …` (the hot path). */
+  updateRow(first: number, values: Float64Array, offset: number, count: number, timeMs: number): void {
+    for (let i = 0; i < count; i++) {
+      const channel = first + i;
+      const x = values[offset + i];
+      const n = this.samples[channel];
+      if (n === 0) {
+        this.lastValue[channel] = x;
+        this.time[channel] = timeMs;
+        this.velocity[channel] = 0;
+        this.samples[channel] = 1;
+        continue;
+      }
+      const dt = timeMs - this.time[channel];
+      if (!(dt > 0)) continue;
+      const difference = (x - this.lastValue[channel]) / dt;
+      const v = this.velocity[channel];
+      this.velocity[channel] = n === 1 ? difference : v + smoothingFactor(this.cutoffHz, dt / 1000) * (difference - v);
+      this.samples[channel] = 2;
       this.lastValue[channel] = x;
       this.time[channel] = timeMs;
-      this.velocity[channel] = 0;
-      this.samples[channel] = 1;
-      return;
     }
-    const dt = timeMs - this.time[channel];
-    if (!(dt > 0)) return;
-    const difference = (x - this.lastValue[channel]) / dt;
-    this.velocity[channel] = n === 1 ? difference : this.velocity[channel] + smoothingFactor(this.cutoffHz, dt / 1000) * (difference - this.velocity[channel]);
-    this.samples[channel] = 2;
-    this.lastValue[channel] = x;
-    this.time[channel] = timeMs;
   }
 
   /** Velocity in units per millisecond (0 until the channel has two samples). */

@@ -113,4 +113,23 @@ describe('FaceTracker.predict on a constant-velocity track', () => {
     expect(out.box.x).toBeCloseTo(capped.box.x, 9);
     expect(tracker.predict(id + 1, last, out)).toBe(false);
   });
+
+  it('is predictFace on the face update() returned, with velocityOf() and lastSeen()', () => {
+    const random = seededRandom(6);
+    const tracker = new FaceTracker();
+    let face: Face | undefined;
+    for (let i = 0; i < 20; i++) [face] = tracker.update([syntheticFace(100 + 7 * i, 100 - 2 * i, 80, 1, random)], i * 33);
+    const velocity = new Float64Array(14);
+    expect(tracker.velocityOf(face!.id!, velocity)).toBe(true);
+    expect(tracker.lastSeen(face!.id!)).toBe(19 * 33);
+    const a = predictFace(face!, velocity, tracker.lastSeen(face!.id!), 19 * 33 + 80, structuredClone(face!));
+    const b = structuredClone(face!);
+    tracker.predict(face!.id!, 19 * 33 + 80, b);
+    expect(b.box.x).toBeCloseTo(a.box.x, 9);
+    expect(b.box.height).toBeCloseTo(a.box.height, 9);
+    expect(b.landmarks[4][1]).toBeCloseTo(a.landmarks[4][1], 9);
+    expect(a.box.x - face!.box.x).toBeGreaterThan(10); // ≈ 210 px/s × 80 ms
+    expect(tracker.velocityOf(999, velocity)).toBe(false);
+    expect(tracker.lastSeen(999)).toBeNaN();
+  });
 });
