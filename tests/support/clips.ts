@@ -2,8 +2,8 @@
 // into .cache/clips/ (git-ignored), each with per-frame ground truth derived from its crop offsets. Nothing here
 // is committed but this recipe: `ensureClips()` makes what is missing or out of date, and `npm run clips` runs it.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PHOTOS, PROJECT_ROOT } from './paths.ts';
 
@@ -102,6 +102,14 @@ export interface Clip {
   truth: ClipTruth;
 }
 
+/** An image's size, from ffprobe (it comes with ffmpeg). */
+function imageSize(path: string): { width: number; height: number } {
+  const probe = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', path], { encoding: 'utf8' });
+  const [width, height] = probe.stdout.trim().split(',').map(Number);
+  if (probe.status !== 0 || !(width > 0 && height > 0)) throw new Error(`ffprobe cannot read ${path}: ${probe.stderr}`);
+  return { width, height };
+}
+
 export const hasFfmpeg = (): boolean => spawnSync('ffmpeg', ['-version'], { stdio: 'ignore' }).status === 0;
 
 /** Why clips cannot be made here, or null when they can. Tests skip with this message. */
@@ -116,10 +124,8 @@ interface PhotoFace {
   landmarks: [number, number][];
 }
 
-/** The CLI's detections on the full photo at its native size (score ≥ 0.5), cached beside the clips. */
+/** The CLI's detections on the full photo at its native size (score ≥ 0.5, the default model). */
 function photoFaces(photo: string): { width: number; height: number; faces: PhotoFace[] } {
-  const cache = join(CLIPS_DIR, `${basename(photo)}.faces.json`);
-  if (existsSync(cache)) return JSON.parse(readFileSync(cache, 'utf8'));
   const run = spawnSync(process.execPath, ['bin/retinaface-web.js', 'detect', '--size', 'native', join(PHOTOS, photo)], {
     cwd: PROJECT_ROOT,
     encoding: 'utf8',
@@ -127,11 +133,16 @@ function photoFaces(photo: string): { width: number; height: number; faces: Phot
   });
   if (run.status !== 0) throw new Error(`retinaface-web detect ${photo} failed: ${run.stderr}`);
   const [image] = JSON.parse(run.stdout);
-  const result = { width: image.width, height: image.height, faces: image.faces };
-  writeFileSync(cache, JSON.stringify(result));
-  return result;
+  return { width: image.width, height: image.height, faces: image.faces };
 }
 
+/** What the ground truth depends on besides the recipe: the default model file (its size and time). */
+function modelStamp(): string {
+  const model = join(PROJECT_ROOT, 'public', 'models', 'retinaface-mnet025.onnx');
+  if (!existsSync(model)) throw new Error(`The default model is missing (${model}): run npm install.`);
+  const { size, mtimeMs } = statSync(model);
+  return `${size}@${mtimeMs}`;
+}
 
 function visibleFraction(x: number, y: number, w: number, h: number): number {
   if (x >= 0 && y >= 0 && x + w <= CLIP_SIZE.width && y + h <= CLIP_SIZE.height) return 1;
@@ -143,23 +154,24 @@ function visibleFraction(x: number, y: number, w: number, h: number): number {
 function makeClip(r: ClipRecipe): Clip {
   const video = join(CLIPS_DIR, `${r.name}.y4m`);
   const truthFile = join(CLIPS_DIR, `${r.name}.gt.json`);
-  const photo = photoFaces(r.photo);
+  const { width: photoWidth, height: photoHeight } = imageSize(join(PHOTOS, r.photo));
   // An even height, given explicitly, so that the scale factors below are exactly ffmpeg's.
-  const scaledHeight = 2 * Math.round((photo.height * r.scaledWidth) / photo.width / 2);
+  const scaledHeight = 2 * Math.round((photoHeight * r.scaledWidth) / photoWidth / 2);
   const filter =
     `scale=${r.scaledWidth}:${scaledHeight},setsar=1,format=rgb24,` +
     `crop=${CLIP_SIZE.width}:${CLIP_SIZE.height}:'${r.cropXExpr}':${r.cropY},format=yuv420p,${NOISE}`;
   const args = ['-v', 'error', '-y', '-loop', '1', '-framerate', String(CLIP_FPS), '-i', join(PHOTOS, r.photo), '-vf', filter];
   args.push('-frames:v', String(r.frames), '-f', 'yuv4mpegpipe');
-  const key = JSON.stringify({ args, photo, truthVersion: 2 });
+  const key = JSON.stringify({ args: args.map((a) => a.replace(PHOTOS, 'PHOTOS')), model: modelStamp(), truthVersion: 3 });
   if (existsSync(video) && existsSync(truthFile)) {
     const truth: ClipTruth = JSON.parse(readFileSync(truthFile, 'utf8'));
     if (truth.recipe === key) return { name: r.name, video, truth };
   }
+
   const partial = `${video}.${process.pid}.partial`;
   const made = spawnSync('ffmpeg', [...args, partial], { encoding: 'utf8' });
   if (made.status !== 0) throw new Error(`ffmpeg failed making ${r.name}: ${made.stderr}`);
-
+  const photo = photoFaces(r.photo);
   const sx = r.scaledWidth / photo.width;
   const sy = scaledHeight / photo.height;
   const per_frame = Array.from({ length: r.frames }, (_, frame) => {
