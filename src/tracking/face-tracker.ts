@@ -114,11 +114,12 @@ export class FaceTracker {
   private count = 0;
   private lastTime = -Infinity;
 
-  // Per track (slot): id, missed updates in a row, time of the last match, last score.
+  // Per track (slot): id, missed updates in a row, time of the last match, last score, landmarks it has.
   private ids = new Int32Array(0);
   private missed = new Int32Array(0);
   private seen = new Float64Array(0);
   private scores = new Float64Array(0);
+  private points = new Int32Array(0);
   // Scratch: tracks moved to the frame's time, the frame's faces as channels, candidate pairs, matches.
   private moved = new Float64Array(0);
   private faceValues = new Float64Array(0);
@@ -178,7 +179,7 @@ export class FaceTracker {
     }
     for (let t = 0; t < this.count; t++) {
       this.trackMatch[t] = -1;
-      this.moveRaw(t, frameTime, this.moved, t * stride);
+      this.moveTrack(t, frameTime, this.moved, t * stride);
     }
     this.associate(nFaces);
 
@@ -218,10 +219,9 @@ export class FaceTracker {
     const t = this.slotOf(id);
     if (t < 0) return false;
     const first = t * this.stride;
-    const dt = predictionHorizon(this.seen[t], time, this.options.maxPredictionMs);
-    const values = this.moved; // scratch: this track's row is rewritten before any other use
-    for (let c = 0; c < this.stride; c++) values[first + c] = this.stateOf(first + c) + this.motion.velocityOf(first + c) * dt;
-    writeFace(values, first, this.options.landmarkCount, out);
+    this.moveTrack(t, time, this.moved, first); // scratch: rewritten before any other use
+    writeFace(this.moved, first, this.points[t], out);
+    out.landmarks.length = this.points[t];
     out.score = this.scores[t];
     out.id = id;
     return true;
@@ -251,16 +251,15 @@ export class FaceTracker {
     return -1;
   }
 
-  /** The state a track is shown with: smoothed, or raw when smoothing is off. */
-  private stateOf(channel: number): number {
-    return this.smoother ? this.smoother.last(channel) : this.motion.lastOf(channel);
-  }
-
-  /** Track t's last raw face moved by its velocity to `time`, into `out` at `offset`. */
-  private moveRaw(t: number, time: number, out: Float64Array, offset: number): void {
+  /**
+   * Track t's last face as shown (smoothed, or raw when smoothing is off: what the velocity bank was given) moved
+   * by its velocity to `time`, within the horizon, into `out` at `offset`.
+   */
+  private moveTrack(t: number, time: number, out: Float64Array, offset: number): void {
     const first = t * this.stride;
     const dt = predictionHorizon(this.seen[t], time, this.options.maxPredictionMs);
-    for (let c = 0; c < this.stride; c++) out[offset + c] = this.motion.lastOf(first + c) + this.motion.velocityOf(first + c) * dt;
+    const used = 4 + 2 * this.points[t];
+    for (let c = 0; c < used; c++) out[offset + c] = this.motion.lastOf(first + c) + this.motion.velocityOf(first + c) * dt;
   }
 
   private associate(nFaces: number): void {
@@ -275,7 +274,7 @@ export class FaceTracker {
         const b = f * stride;
         const overlap = boxIou(m[a], m[a + 1], m[a + 2], m[a + 3], v[b], v[b + 1], v[b + 2], v[b + 3]);
         if (!(overlap >= minIou)) continue;
-        const points = this.faceLandmarks[f];
+        const points = Math.min(this.faceLandmarks[f], this.points[t]);
         let distance = 0;
         if (points > 0) {
           let sum = 0;
@@ -313,6 +312,7 @@ export class FaceTracker {
     const used = 4 + 2 * points;
     this.seen[t] = frameTime;
     this.scores[t] = face.score;
+    this.points[t] = points;
     face.id = this.ids[t];
     const v = this.faceValues;
     if (this.smoother) {
@@ -333,6 +333,7 @@ export class FaceTracker {
       this.missed[t] = this.missed[last];
       this.seen[t] = this.seen[last];
       this.scores[t] = this.scores[last];
+      this.points[t] = this.points[last];
       this.motion.move(last * stride, t * stride, stride);
       this.smoother?.move(last * stride, t * stride, stride);
     }
@@ -346,6 +347,7 @@ export class FaceTracker {
       this.missed = grow(this.missed, new Int32Array(size));
       this.seen = grow(this.seen, new Float64Array(size));
       this.scores = grow(this.scores, new Float64Array(size));
+      this.points = grow(this.points, new Int32Array(size));
       this.trackMatch = new Int32Array(size);
       this.moved = new Float64Array(size * this.stride);
     }

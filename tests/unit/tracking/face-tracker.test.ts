@@ -168,6 +168,18 @@ describe('FaceTracker output', () => {
   });
 });
 
+describe('FaceTracker with fewer landmarks than landmarkCount', () => {
+  it('tracks by the box alone and predicts only the landmarks the face has', () => {
+    const tracker = new FaceTracker();
+    const bare = (x: number): Face => ({ box: { x, y: 100, width: 80, height: 96 }, score: 0.9, landmarks: [] });
+    for (let i = 0; i < 10; i++) expect(tracker.update([bare(100 + 5 * i)], i * 33)[0].id).toBe(1);
+    const out: Face = { box: { x: 0, y: 0, width: 0, height: 0 }, score: 0, landmarks: [[1, 2]] };
+    expect(tracker.predict(1, 9 * 33 + 33, out)).toBe(true);
+    expect(out.landmarks).toEqual([]);
+    expect(out.box.x).toBeGreaterThan(140);
+  });
+});
+
 describe('FaceTracker options', () => {
   it('are checked: unknown names and bad values are typed errors naming them', () => {
     expect(() => new FaceTracker({ maxMised: 3 } as FaceTrackerOptions)).toThrow(/Unknown tracker option "maxMised"/);
