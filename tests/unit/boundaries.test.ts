@@ -19,6 +19,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   'src/video': ['src/core', 'src/options'],
   'src/draw': ['src/core'],
   'src/eval': ['src/core'],
+  'src/tracking': ['src/core'],
   'src/detector': ['src/core', 'src/options', 'src/capture', 'src/loading', 'src/client', 'src/video', 'src/worker/protocol.ts', 'comlink'],
   // The public entry points and what they export.
   'src/index.ts': ['src/exports.ts', 'src/client', 'src/detector', 'src/options'],
