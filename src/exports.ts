@@ -30,6 +30,7 @@ export type {
   LoadTimings,
   ModelInfo,
   ModelSource,
+  TrackingOptions,
   VideoFrameInfo,
   WatchOptions,
 } from './options/face-detector-options.ts';
@@ -37,5 +38,7 @@ export { BackendError, DisposedError, FaceDetectorError, InvalidInputError, Mode
 export type { Box, DescriptorOverrides, Face, FaceDetectorErrorCode, InputSizeRequest, ModelDescriptor, ModelFamily, Point, Size } from './core/index.ts';
 export { MODEL_CATALOG, DEFAULT_MODEL_ID } from './models/catalog.ts';
 export type { CatalogModel } from './models/catalog.ts';
+export { DEFAULT_FACE_TRACKER_OPTIONS, DEFAULT_MIN_FACE_SIZE, DEFAULT_ONE_EURO, DEFAULT_TARGET_FPS } from './tracking/index.ts';
+export type { OneEuroParams } from './tracking/index.ts';
 export { drawFaces, DEFAULT_FACE_DRAW_STYLE } from './draw/draw-faces.ts';
 export type { FaceDrawStyle } from './draw/draw-faces.ts';

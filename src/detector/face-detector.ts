@@ -14,8 +14,9 @@ import type {
   WatchOptions,
 } from '../options/face-detector-options.ts';
 import { resolveDetectOverrides, resolveWatchOptions, withFamilyDefaults, type DetectSettings, type ResolvedDetectorOptions } from '../options/resolve-options.ts';
+import { LiveTracking } from '../video/live-tracking.ts';
 import { watchVideo, type VideoWatcher } from '../video/video-loop.ts';
-import type { DroppedFrame, LoadedModel, WorkerResult } from '../worker/protocol.ts';
+import type { DroppedFrame, LiveStream, LoadedModel, WorkerResult } from '../worker/protocol.ts';
 
 const now = () => performance.now();
 
@@ -46,7 +47,7 @@ export class FaceDetector extends EventTarget {
   private readonly onBackendChange: ResolvedDetectorOptions['onBackendChange'];
   private readonly frames: FrameCapture;
   private readonly watchers = new Set<VideoWatcher>();
-  /** Live streams so far (each watcher is one; 0 means a single frame). */
+  /** Live streams so far (each watcher is one). */
   private streams = 0;
   private disposed = false;
 
@@ -91,11 +92,11 @@ export class FaceDetector extends EventTarget {
   }
 
   private run(captured: Promise<CapturedFrame>, settings: DetectSettings, t0: number): Promise<DetectionResult> {
-    return this.send(captured, settings, t0, 0) as Promise<DetectionResult>;
+    return this.send(captured, settings, t0, null) as Promise<DetectionResult>;
   }
 
   /** Sends a captured frame: on its own (`stream` 0) or as the newest of a live stream (null: a newer one replaced it). */
-  private async send(captured: Promise<CapturedFrame>, settings: DetectSettings, t0: number, stream: number): Promise<DetectionResult | null> {
+  private async send(captured: Promise<CapturedFrame>, settings: DetectSettings, t0: number, stream: LiveStream | null): Promise<DetectionResult | null> {
     const { frame, geometry, sourceSize, capture, mainThread } = await captured;
     if (this.disposed) {
       if (frame.kind === 'bitmap') frame.bitmap.close();
@@ -123,7 +124,7 @@ export class FaceDetector extends EventTarget {
   }
 
   /** One frame of a watched video, taken now; null when a newer frame replaced it in the worker. */
-  private async sendLive(stream: number, video: HTMLVideoElement, settings: DetectSettings, info: VideoFrameInfo): Promise<DetectionResult | null> {
+  private async sendLive(stream: LiveStream, video: HTMLVideoElement, settings: DetectSettings, info: VideoFrameInfo): Promise<DetectionResult | null> {
     const t0 = now();
     const result = await this.send(this.frames.capture(video, settings), settings, t0, stream);
     if (result) {
@@ -148,14 +149,28 @@ export class FaceDetector extends EventTarget {
   /**
    * Detects on every new frame of a playing video, pipelined: while the worker runs one frame, the next waits,
    * so the worker is never idle; a newer frame replaces a waiting one (dropped, never queued), so latency stays
-   * at about one detection. Each result says which frame it is (`result.frame`). Stops on `stop()` or `dispose()`.
+   * at about one detection. Each result says which frame it is (`result.frame`); its faces carry stable ids and
+   * are smoothed (`tracking`, `smoothing`); `watcher.predict(time)` moves them to the frame being shown;
+   * `inputSize: 'auto'` adapts the input size to the machine. Stops on `stop()` or `dispose()`.
    */
   watch(video: HTMLVideoElement, onResult: (result: DetectionResult) => void, options?: WatchOptions): VideoWatcher {
     if (this.disposed) throw disposedError();
-    const { settings, onError } = resolveWatchOptions(this.settings, options);
-    const stream = ++this.streams;
-    const send = (info: VideoFrameInfo) => (this.disposed ? Promise.reject(disposedError()) : this.sendLive(stream, video, settings, info));
-    const watcher = watchVideo(video, send, onResult, { onError, onStop: () => this.watchers.delete(watcher) });
+    const resolved = resolveWatchOptions(this.settings, options);
+    const live = new LiveTracking(resolved, this.model.descriptor);
+    const id = ++this.streams;
+    let seq = 0;
+    const size = { width: 0, height: 0 };
+    const send = (info: VideoFrameInfo) => {
+      if (this.disposed) return Promise.reject(disposedError());
+      size.width = video.videoWidth;
+      size.height = video.videoHeight;
+      return this.sendLive({ id, seq: seq++ }, video, live.settingsFor(size), info);
+    };
+    const deliver = (result: DetectionResult) => {
+      live.absorb(result);
+      onResult(result);
+    };
+    const watcher = watchVideo(video, send, deliver, { onError: resolved.onError, onStop: () => this.watchers.delete(watcher) }, live);
     this.watchers.add(watcher);
     return watcher;
   }

@@ -1,4 +1,4 @@
-import { DisposedError } from '../core/index.ts';
+import { DisposedError, type Face, type Size } from '../core/index.ts';
 import type { DetectionResult, VideoFrameInfo } from '../options/face-detector-options.ts';
 
 export interface VideoWatcher {
@@ -6,6 +6,21 @@ export interface VideoWatcher {
   readonly running: boolean;
   /** Frames detected, and frames dropped because a newer one replaced them while the worker was busy. */
   readonly stats: { detected: number; dropped: number };
+  /**
+   * The latest result's faces predicted at `time` (ms, `performance.now()`; e.g. requestVideoFrameCallback's
+   * `expectedDisplayTime` of the frame being drawn): each tracked face moved by its velocity, so an overlay keeps
+   * up with motion between results. The array and its faces are reused by the next call. Without tracking, the
+   * latest faces as they are.
+   */
+  predict(time: number): Face[];
+  /** With `inputSize: 'auto'`, the input size it runs now; otherwise null. */
+  readonly inputSize: Readonly<Size> | null;
+}
+
+/** What the loop asks of the tracking it reports. */
+export interface LiveState {
+  predict(time: number): Face[];
+  readonly inputSize: Readonly<Size> | null;
 }
 
 /** Takes the current frame now and sends it as the stream's newest; resolves with its result, or null if replaced. */
@@ -37,7 +52,13 @@ type FrameCallbackVideo = HTMLVideoElement & {
  * is never idle while frames come; a frame that comes while one already waits replaces it (the older is
  * dropped, never queued), so latency does not grow. Results arrive in the order their frames were taken.
  */
-export function watchVideo(video: HTMLVideoElement, send: LiveFrameSink, onResult: (result: DetectionResult) => void, hooks: VideoLoopHooks): VideoWatcher {
+export function watchVideo(
+  video: HTMLVideoElement,
+  send: LiveFrameSink,
+  onResult: (result: DetectionResult) => void,
+  hooks: VideoLoopHooks,
+  live: LiveState = { predict: () => [], inputSize: null },
+): VideoWatcher {
   const v = video as FrameCallbackVideo;
   const perFrame = typeof v.requestVideoFrameCallback === 'function';
   let running = true;
@@ -90,6 +111,10 @@ export function watchVideo(video: HTMLVideoElement, send: LiveFrameSink, onResul
       return running;
     },
     stats,
+    predict: (time) => live.predict(time),
+    get inputSize() {
+      return live.inputSize;
+    },
   };
   schedule();
   return watcher;

@@ -15,7 +15,7 @@ import { chooseBackend, type BackendChoice } from '../runtime/backend-choice.ts'
 import { FaceSession, type OrtModule, type SessionInput } from '../runtime/face-session.ts';
 import { WebGpuPacker } from '../runtime/webgpu-packer.ts';
 import { chooseThreads, configureOrt, type ThreadContext } from '../runtime/ort-environment.ts';
-import type { DetectorWorkerApi, DroppedFrame, Frame, LoadRequest, LoadedModel, WorkerResult } from './protocol.ts';
+import type { DetectorWorkerApi, DroppedFrame, Frame, LiveStream, LoadRequest, LoadedModel, WorkerResult } from './protocol.ts';
 
 /** A live frame waiting for the worker: dropped (answered at once) if a newer one of its stream arrives. */
 interface WaitingFrame {
@@ -72,6 +72,8 @@ export class DetectorService implements DetectorWorkerApi {
   private tensor = new Float32Array(0);
   private queue: Promise<unknown> = Promise.resolve();
   private readonly waiting = new Map<number, WaitingFrame>();
+  /** Per live stream, the newest frame received. */
+  private readonly newest = new Map<number, number>();
   private disposed = false;
   private readonly choose: (request: BackendRequest) => Promise<BackendChoice>;
 
@@ -212,16 +214,15 @@ export class DetectorService implements DetectorWorkerApi {
     return this.serialize(() => this.runFrame(frame, geometry, settings));
   }
 
-  detectLatest(stream: number, frame: Frame, geometry: InputGeometry, settings: DecodeOptions): Promise<WorkerResult | DroppedFrame> {
+  detectLatest({ id: stream, seq }: LiveStream, frame: Frame, geometry: InputGeometry, settings: DecodeOptions): Promise<WorkerResult | DroppedFrame> {
+    if (seq <= (this.newest.get(stream) ?? -Infinity)) return Promise.resolve(this.dropped(frame));
+    this.newest.set(stream, seq);
     this.waiting.get(stream)?.drop();
     return new Promise<WorkerResult | DroppedFrame>((resolve, reject) => {
       const entry: WaitingFrame = {
         drop: () => {
           this.waiting.delete(stream);
-          if (frame.kind === 'bitmap') {
-            frame.bitmap.close();
-            resolve({ dropped: true });
-          } else resolve({ dropped: true, tensor: frame.tensor });
+          resolve(this.dropped(frame));
         },
       };
       this.waiting.set(stream, entry);
@@ -234,6 +235,13 @@ export class DetectorService implements DetectorWorkerApi {
         resolve(await this.runFrame(frame, geometry, settings));
       }).catch(reject);
     });
+  }
+
+  /** A frame that will not run: its bitmap closed, its tensor handed back. */
+  private dropped(frame: Frame): DroppedFrame {
+    if (frame.kind === 'tensor') return { dropped: true, tensor: frame.tensor };
+    frame.bitmap.close();
+    return { dropped: true };
   }
 
   private async runFrame(frame: Frame, geometry: InputGeometry, settings: DecodeOptions): Promise<WorkerResult> {

@@ -33,6 +33,33 @@ interface ClipRecipe {
  */
 const NOISE = 'noise=alls=10:allf=t:all_seed=13';
 
+/**
+ * The frame's number, drawn into the clip as 8 squares of 16 px in the bottom-left corner (square k white when
+ * bit k of the number is set), so that a browser test can tell which frame the fake camera shows
+ * (`readFrameStamp` decodes it from the pixels).
+ */
+export const STAMP = { x: 0, y: CLIP_SIZE.height - 16, square: 16, bits: 8 } as const;
+const stampFilter = (): string =>
+  [
+    `drawbox=x=${STAMP.x}:y=${STAMP.y}:w=${STAMP.square * STAMP.bits}:h=${STAMP.square}:color=black:t=fill`,
+    ...Array.from(
+      { length: STAMP.bits },
+      (_, k) => `drawbox=x=${STAMP.x + STAMP.square * k}:y=${STAMP.y}:w=${STAMP.square}:h=${STAMP.square}:color=white:t=fill:enable='mod(floor(n/${2 ** k}),2)'`,
+    ),
+  ].join(',');
+
+/** The frame number a clip's stamp says, from RGBA pixels of its strip (STAMP.square high, 8 squares wide). */
+export function readFrameStamp(rgba: ArrayLike<number>, stripWidth: number): number {
+  let n = 0;
+  for (let k = 0; k < STAMP.bits; k++) {
+    const x = k * STAMP.square + STAMP.square / 2;
+    const y = STAMP.square / 2;
+    const i = 4 * (y * stripWidth + x);
+    if ((rgba[i] + rgba[i + 1] + rgba[i + 2]) / 3 > 128) n |= 1 << k;
+  }
+  return n;
+}
+
 const RECIPES: readonly ClipRecipe[] = [
   {
     name: 'pan',
@@ -159,10 +186,10 @@ function makeClip(r: ClipRecipe): Clip {
   const scaledHeight = 2 * Math.round((photoHeight * r.scaledWidth) / photoWidth / 2);
   const filter =
     `scale=${r.scaledWidth}:${scaledHeight},setsar=1,format=rgb24,` +
-    `crop=${CLIP_SIZE.width}:${CLIP_SIZE.height}:'${r.cropXExpr}':${r.cropY},format=yuv420p,${NOISE}`;
+    `crop=${CLIP_SIZE.width}:${CLIP_SIZE.height}:'${r.cropXExpr}':${r.cropY},${stampFilter()},format=yuv420p,${NOISE}`;
   const args = ['-v', 'error', '-y', '-loop', '1', '-framerate', String(CLIP_FPS), '-i', join(PHOTOS, r.photo), '-vf', filter];
   args.push('-frames:v', String(r.frames), '-f', 'yuv4mpegpipe');
-  const key = JSON.stringify({ args: args.map((a) => a.replace(PHOTOS, 'PHOTOS')), model: modelStamp(), truthVersion: 3 });
+  const key = JSON.stringify({ args: args.map((a) => a.replace(PHOTOS, 'PHOTOS')), model: modelStamp(), truthVersion: 4 });
   if (existsSync(video) && existsSync(truthFile)) {
     const truth: ClipTruth = JSON.parse(readFileSync(truthFile, 'utf8'));
     if (truth.recipe === key) return { name: r.name, video, truth };

@@ -161,11 +161,14 @@ describe('DetectorService', () => {
     await s.load(request());
     const { tensor, geometry } = await photoFrame();
     const settled: string[] = [];
-    const frame = (name: string, stream = 1) =>
-      s.detectLatest(stream, { kind: 'tensor', tensor: after_tensor(tensor) }, geometry, DEFAULT_DETECT_SETTINGS).then((r) => {
+    const seqs = new Map<number, number>();
+    const frame = (name: string, stream = 1, seq = (seqs.get(stream) ?? 0) + 1) => {
+      seqs.set(stream, Math.max(seq, seqs.get(stream) ?? 0));
+      return s.detectLatest({ id: stream, seq }, { kind: 'tensor', tensor: after_tensor(tensor) }, geometry, DEFAULT_DETECT_SETTINGS).then((r) => {
         settled.push('dropped' in r ? `${name} dropped` : `${name} ${r.faces.length > 10 ? 'ok' : 'no faces'}`);
         return r;
       });
+    };
     // All sent before the worker picks one, as frames that came during a run sit in its message queue.
     const a = frame('a');
     const b = frame('b');
@@ -176,8 +179,9 @@ describe('DetectorService', () => {
     expect(settled).toEqual(['a dropped', 'b dropped', 'detect() ok', 'x ok', 'c ok']);
     const dropped = await a;
     expect('dropped' in dropped && dropped.tensor).toBeInstanceOf(Float32Array); // the buffer comes back for reuse
-    // A frame alone runs.
+    // A frame alone runs; one taken before a frame already received (its capture finished late) is dropped at once.
     expect('dropped' in (await frame('d'))).toBe(false);
+    expect('dropped' in (await frame('late', 1, 2))).toBe(true);
   });
 
   it('dispose during a run: the run finishes, later tasks reject with DisposedError', async () => {
