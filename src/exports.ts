@@ -30,11 +30,15 @@ export type {
   LoadTimings,
   ModelInfo,
   ModelSource,
+  TrackingOptions,
+  VideoFrameInfo,
   WatchOptions,
 } from './options/face-detector-options.ts';
 export { BackendError, DisposedError, FaceDetectorError, InvalidInputError, ModelLoadError, UnsupportedModelError } from './core/index.ts';
 export type { Box, DescriptorOverrides, Face, FaceDetectorErrorCode, InputSizeRequest, ModelDescriptor, ModelFamily, Point, Size } from './core/index.ts';
 export { MODEL_CATALOG, DEFAULT_MODEL_ID } from './models/catalog.ts';
 export type { CatalogModel } from './models/catalog.ts';
+export { DEFAULT_FACE_TRACKER_OPTIONS, DEFAULT_MIN_FACE_SIZE, DEFAULT_ONE_EURO, DEFAULT_TARGET_FPS } from './tracking/index.ts';
+export type { OneEuroParams } from './tracking/index.ts';
 export { drawFaces, DEFAULT_FACE_DRAW_STYLE } from './draw/draw-faces.ts';
 export type { FaceDrawStyle } from './draw/draw-faces.ts';

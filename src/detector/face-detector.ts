@@ -10,11 +10,13 @@ import type {
   DetectionResult,
   LoadTimings,
   ModelInfo,
+  VideoFrameInfo,
   WatchOptions,
 } from '../options/face-detector-options.ts';
 import { resolveDetectOverrides, resolveWatchOptions, withFamilyDefaults, type DetectSettings, type ResolvedDetectorOptions } from '../options/resolve-options.ts';
+import { LiveTracking } from '../video/live-tracking.ts';
 import { watchVideo, type VideoWatcher } from '../video/video-loop.ts';
-import type { LoadedModel } from '../worker/protocol.ts';
+import type { DroppedFrame, LiveStream, LoadedModel, WorkerResult } from '../worker/protocol.ts';
 
 const now = () => performance.now();
 
@@ -45,6 +47,8 @@ export class FaceDetector extends EventTarget {
   private readonly onBackendChange: ResolvedDetectorOptions['onBackendChange'];
   private readonly frames: FrameCapture;
   private readonly watchers = new Set<VideoWatcher>();
+  /** Live streams so far (each watcher is one). */
+  private streams = 0;
   private disposed = false;
 
   /** @internal Use `createFaceDetector()`. */
@@ -87,28 +91,47 @@ export class FaceDetector extends EventTarget {
     return this.run(captured, settings, t0);
   }
 
-  private async run(captured: Promise<CapturedFrame>, settings: DetectSettings, t0: number): Promise<DetectionResult> {
+  private run(captured: Promise<CapturedFrame>, settings: DetectSettings, t0: number): Promise<DetectionResult> {
+    return this.send(captured, settings, t0, null) as Promise<DetectionResult>;
+  }
+
+  /** Sends a captured frame: on its own (`stream` 0) or as the newest of a live stream (null: a newer one replaced it). */
+  private async send(captured: Promise<CapturedFrame>, settings: DetectSettings, t0: number, stream: LiveStream | null): Promise<DetectionResult | null> {
     const { frame, geometry, sourceSize, capture, mainThread } = await captured;
     if (this.disposed) {
       if (frame.kind === 'bitmap') frame.bitmap.close();
       throw disposedError();
     }
     const s = now();
-    const transferable = frame.kind === 'bitmap' ? frame.bitmap : frame.tensor.buffer;
-    const call = this.client.call((api) => api.detect(transfer(frame, [transferable]), geometry, settings));
+    const message = transfer(frame, [frame.kind === 'bitmap' ? frame.bitmap : frame.tensor.buffer]);
+    const call = this.client.call<WorkerResult | DroppedFrame>((api) =>
+      stream ? api.detectLatest(stream, message, geometry, settings) : api.detect(message, geometry, settings),
+    );
     const sending = now() - s;
-    const result = await call;
-    if (result.tensor) this.frames.recycle(result.tensor);
-    if (result.backendChange) this.switchBackend(result.backendChange);
+    const reply = await call;
+    if (reply.tensor) this.frames.recycle(reply.tensor);
+    if ('dropped' in reply) return null;
+    if (reply.backendChange) this.switchBackend(reply.backendChange);
     const total = now() - t0;
-    const { pack, inference, decode } = result.timings;
+    const { pack, inference, decode } = reply.timings;
     return {
-      faces: result.faces,
-      inputSize: result.inputSize,
+      faces: reply.faces,
+      inputSize: reply.inputSize,
       sourceSize,
-      backend: result.backend,
+      backend: reply.backend,
       timings: { capture, pack, inference, decode, transfer: Math.max(0, total - capture - pack - inference - decode), total, mainThread: mainThread + sending },
     };
+  }
+
+  /** One frame of a watched video, taken now; null when a newer frame replaced it in the worker. */
+  private async sendLive(stream: LiveStream, video: HTMLVideoElement, settings: DetectSettings, info: VideoFrameInfo): Promise<DetectionResult | null> {
+    const t0 = now();
+    const result = await this.send(this.frames.capture(video, settings), settings, t0, stream);
+    if (result) {
+      info.latency = now() - (info.captureTime ?? info.time);
+      result.frame = info;
+    }
+    return result;
   }
 
   private switchBackend(change: BackendChange): void {
@@ -124,17 +147,30 @@ export class FaceDetector extends EventTarget {
   }
 
   /**
-   * Detects on every new frame of a playing video, at most one frame in flight: frames that arrive while a
-   * detection runs are dropped, never queued. Stops on `stop()` or `dispose()`.
+   * Detects on every new frame of a playing video, pipelined: while the worker runs one frame, the next waits,
+   * so the worker is never idle; a newer frame replaces a waiting one (dropped, never queued), so latency stays
+   * at about one detection. Each result says which frame it is (`result.frame`); its faces carry stable ids and
+   * are smoothed (`tracking`, `smoothing`); `watcher.predict(time)` moves them to the frame being shown;
+   * `inputSize: 'auto'` adapts the input size to the machine. Stops on `stop()` or `dispose()`.
    */
   watch(video: HTMLVideoElement, onResult: (result: DetectionResult) => void, options?: WatchOptions): VideoWatcher {
     if (this.disposed) throw disposedError();
-    const { settings, onError } = resolveWatchOptions(this.settings, options);
-    // Through `detect()`, with the settings resolved once (taken back as they are).
-    const watcher = watchVideo(video, () => this.detect(video, settings), onResult, {
-      onError,
-      onStop: () => this.watchers.delete(watcher),
-    });
+    const resolved = resolveWatchOptions(this.settings, options);
+    const live = new LiveTracking(resolved, this.model.descriptor);
+    const id = ++this.streams;
+    let seq = 0;
+    const size = { width: 0, height: 0 };
+    const send = (info: VideoFrameInfo) => {
+      if (this.disposed) return Promise.reject(disposedError());
+      size.width = video.videoWidth;
+      size.height = video.videoHeight;
+      return this.sendLive({ id, seq: seq++ }, video, live.settingsFor(size), info);
+    };
+    const deliver = (result: DetectionResult) => {
+      live.absorb(result);
+      onResult(result);
+    };
+    const watcher = watchVideo(video, send, deliver, { onError: resolved.onError, onStop: () => this.watchers.delete(watcher) }, live);
     this.watchers.add(watcher);
     return watcher;
   }

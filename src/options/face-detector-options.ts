@@ -1,7 +1,8 @@
 // The public options and results of the library, each field with its default, and the default constants.
 // Every option is checked once, where it enters the API (`resolve-options.ts`); the layers below receive
 // resolved values.
-import type { DecodeOptions, DescriptorOverrides, Face, GeometryOptions, ModelDescriptor, ModelFamily, Size } from '../core/index.ts';
+import type { DecodeOptions, DescriptorOverrides, Face, GeometryOptions, InputSizeRequest, ModelDescriptor, ModelFamily, Size } from '../core/index.ts';
+import type { FaceTrackerOptions, OneEuroParams } from '../tracking/index.ts';
 
 export {
   DEFAULT_INPUT_SIZE,
@@ -95,8 +96,35 @@ export interface FaceDetectorOptions extends DetectOverrides {
   descriptor?: DescriptorOverrides;
 }
 
-/** Options of `watch()`: per-call settings plus error handling. */
-export interface WatchOptions extends DetectOverrides {
+/** Tracker settings of `watch()` (`FaceTrackerOptions` but smoothing, which has an option of its own). */
+export type TrackingOptions = Omit<FaceTrackerOptions, 'smoothing'>;
+
+/** Options of `watch()`: per-call settings, tracking, smoothing, the adaptive input size, error handling. */
+export interface WatchOptions extends Omit<DetectOverrides, 'inputSize'> {
+  /**
+   * As `detect()`'s, plus `'auto'`: the loop picks the input size from measured times so that results keep up
+   * with `targetFps`, never below what `minFaceSize` needs (a fixed-size model keeps its size). The size used
+   * is each result's `inputSize`. Defaults to the detector's `inputSize`.
+   */
+  inputSize?: InputSizeRequest | 'auto';
+  /** `inputSize: 'auto'`: results per second to aim for. Defaults to 30 (`DEFAULT_TARGET_FPS`). */
+  targetFps?: number;
+  /**
+   * `inputSize: 'auto'`: the smallest face, in source pixels ((width + height) / 2), that must stay detectable.
+   * Defaults to 40 (`DEFAULT_MIN_FACE_SIZE`).
+   */
+  minFaceSize?: number;
+  /**
+   * Stable face ids: each face of a result carries an `id` that stays while the face stays in view, and
+   * `watcher.predict()` moves the latest faces to the time of the frame being shown. `false` turns tracking off
+   * (and smoothing with it); an object sets the tracker (`DEFAULT_FACE_TRACKER_OPTIONS`). Defaults to true.
+   */
+  tracking?: boolean | TrackingOptions;
+  /**
+   * One Euro smoothing of each tracked face's box and landmarks (`false`: raw coordinates); an object sets some
+   * of `DEFAULT_ONE_EURO`'s parameters. `detect()` is never smoothed. Defaults to true.
+   */
+  smoothing?: boolean | Partial<OneEuroParams>;
   /** Called when a detection fails (the loop goes on, except after dispose). Defaults to `console.error`. */
   onError?: (error: unknown) => void;
 }
@@ -119,6 +147,18 @@ export interface DetectionTimings {
   mainThread: number;
 }
 
+/** The video frame a `watch()` result was computed on. */
+export interface VideoFrameInfo {
+  /** When the frame was shown (requestVideoFrameCallback's `expectedDisplayTime`), `performance.now()` ms. */
+  time: number;
+  /** When the camera captured it, where the browser says (camera streams), `performance.now()` ms. */
+  captureTime?: number;
+  /** Its position in the media, s. */
+  mediaTime: number;
+  /** From capture (or, without a capture time, from being shown) to this result's delivery, ms. */
+  latency?: number;
+}
+
 /** What `detect()` returns. */
 export interface DetectionResult {
   /** Faces in source pixels, best first. */
@@ -130,6 +170,8 @@ export interface DetectionResult {
   /** The backend that ran this detection. */
   backend: Backend;
   timings: DetectionTimings;
+  /** `watch()` results: the frame it was computed on, and the latency. */
+  frame?: VideoFrameInfo;
 }
 
 /** What was loaded (`detector.model`). */

@@ -19,6 +19,13 @@ import {
 } from '../core/index.ts';
 import { MODEL_CATALOG, findCatalogModel } from '../models/catalog.ts';
 import {
+  DEFAULT_ONE_EURO,
+  resolveAdaptiveInputSizeOptions,
+  resolveFaceTrackerOptions,
+  type AdaptiveInputSizeOptions,
+  type FaceTrackerOptions,
+} from '../tracking/index.ts';
+import {
   DEFAULT_BACKEND,
   DEFAULT_CACHE,
   DEFAULT_FRAME_PATH,
@@ -188,12 +195,44 @@ export function withFamilyDefaults(settings: Readonly<DetectSettings>, descripto
   });
 }
 
-/** Splits `watch()` options into the error handler and the checked detect settings. */
-export function resolveWatchOptions(base: Readonly<DetectSettings>, options: WatchOptions | undefined): { settings: DetectSettings; onError: (error: unknown) => void } {
-  const { onError, ...overrides } = options ?? {};
+/** `watch()` options, checked: the detect settings, the tracker's (null: off) and the adaptive size's (null: off). */
+export interface ResolvedWatchOptions {
+  settings: DetectSettings;
+  onError: (error: unknown) => void;
+  tracking: Required<FaceTrackerOptions> | null;
+  adaptive: Required<AdaptiveInputSizeOptions> | null;
+}
+
+/** Splits and checks `watch()` options. */
+export function resolveWatchOptions(base: Readonly<DetectSettings>, options: WatchOptions | undefined): ResolvedWatchOptions {
+  if (options !== undefined && !isObject(options)) fail('watch() options', 'an object', options);
+  const { onError, tracking, smoothing, targetFps, minFaceSize, inputSize, ...overrides } = options ?? {};
+  const auto = inputSize === 'auto';
+  if (!auto && (targetFps !== undefined || minFaceSize !== undefined)) {
+    throw new InvalidInputError(`targetFps and minFaceSize go with inputSize: 'auto'; got inputSize ${describe(inputSize ?? base.inputSize)}.`);
+  }
+  const settings = resolveDetectOverrides(base, auto || inputSize === undefined ? overrides : { ...overrides, inputSize }, 'watch() options');
+  let trackerOptions: Required<FaceTrackerOptions> | null = null;
+  if (tracking !== false) {
+    if (tracking !== undefined && tracking !== true && !isObject(tracking)) fail('tracking', 'true, false or tracker options', tracking);
+    if (smoothing !== undefined && typeof smoothing !== 'boolean' && !isObject(smoothing)) fail('smoothing', 'true, false or One Euro parameters', smoothing);
+    const params = smoothing === false ? false : { ...DEFAULT_ONE_EURO, ...(isObject(smoothing) ? smoothing : {}) };
+    if (isObject(tracking) && 'smoothing' in tracking) throw new InvalidInputError('tracking has no option "smoothing": use watch()\'s smoothing option.');
+    trackerOptions = resolveFaceTrackerOptions({ ...(isObject(tracking) ? tracking : {}), smoothing: params });
+  } else if (smoothing !== undefined && smoothing !== false) {
+    throw new InvalidInputError('smoothing needs tracking: it smooths each tracked face; got tracking: false.');
+  }
   return {
-    settings: resolveDetectOverrides(base, overrides, 'watch() options'),
+    settings,
     onError: optionalFunction<(error: unknown) => void>(onError, 'onError') ?? ((error) => console.error(error)),
+    tracking: trackerOptions,
+    adaptive: auto
+      ? resolveAdaptiveInputSizeOptions({
+          ...(targetFps !== undefined ? { targetFps: targetFps as number } : {}),
+          ...(minFaceSize !== undefined ? { minFaceSize: minFaceSize as number } : {}),
+          maxInputSize: settings.maxInputSize,
+        })
+      : null,
   };
 }
 

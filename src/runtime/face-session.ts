@@ -28,6 +28,9 @@ export interface SessionOptions {
   source?: string;
 }
 
+/** A run's input: a packed tensor in memory, or (WebGPU) a GPU buffer holding it. */
+export type SessionInput = Float32Array | GPUBuffer;
+
 export interface SessionTimings {
   /** `session.run`, ms. */
   inference: number;
@@ -92,19 +95,34 @@ export class FaceSession {
     }
   }
 
-  /** Runs the model on a packed NCHW tensor of the geometry's input size; returns the raw outputs. */
-  async infer(tensor: Float32Array, geometry: InputGeometry): Promise<RawOutputs> {
-    const length = 3 * geometry.inputWidth * geometry.inputHeight;
-    if (tensor.length !== length) {
-      throw new InvalidInputError(`The tensor holds ${tensor.length} floats; a ${geometry.inputWidth}x${geometry.inputHeight} input needs ${length}.`);
+  /** The feed of the last run, kept: the next frame of the same size reuses it (no allocation per frame). */
+  private feed: { input: SessionInput; width: number; height: number; value: Record<string, Ort.Tensor> } | null = null;
+
+  private feedFor(input: SessionInput, g: InputGeometry): Record<string, Ort.Tensor> {
+    const f = this.feed;
+    if (f && f.input === input && f.width === g.inputWidth && f.height === g.inputHeight) return f.value;
+    const dims = [1, 3, g.inputHeight, g.inputWidth];
+    let tensor: Ort.Tensor;
+    if (input instanceof Float32Array) {
+      const length = 3 * g.inputWidth * g.inputHeight;
+      if (input.length !== length) {
+        throw new InvalidInputError(`The tensor holds ${input.length} floats; a ${g.inputWidth}x${g.inputHeight} input needs ${length}.`);
+      }
+      tensor = new this.ort.Tensor('float32', input, dims);
+    } else {
+      tensor = this.ort.Tensor.fromGpuBuffer(input, { dataType: 'float32', dims });
     }
-    const input = new this.ort.Tensor('float32', tensor, [1, 3, geometry.inputHeight, geometry.inputWidth]);
-    const results = await this.session.run({ [this.descriptor.inputName]: input });
-    const outputs: Record<string, { data: Float32Array; dims: readonly number[] }> = {};
-    for (const [name, t] of Object.entries(results)) {
-      outputs[name] = { data: t.data as Float32Array, dims: t.dims };
-    }
-    return outputs;
+    const value = { [this.descriptor.inputName]: tensor };
+    this.feed = { input, width: g.inputWidth, height: g.inputHeight, value };
+    return value;
+  }
+
+  /**
+   * Runs the model on a packed NCHW tensor of the geometry's input size (in memory, or in a GPU buffer on
+   * WebGPU); returns the raw outputs (onnxruntime's tensors, read in place by the decoder).
+   */
+  async infer(input: SessionInput, geometry: InputGeometry): Promise<RawOutputs> {
+    return (await this.session.run(this.feedFor(input, geometry))) as unknown as RawOutputs;
   }
 
   decode(outputs: RawOutputs, geometry: InputGeometry, settings: DecodeOptions = {}): Face[] {
@@ -112,9 +130,9 @@ export class FaceSession {
   }
 
   /** `infer` then `decode`, with per-stage timings. */
-  async detect(tensor: Float32Array, geometry: InputGeometry, settings: DecodeOptions = {}): Promise<{ faces: Face[]; timings: SessionTimings }> {
+  async detect(input: SessionInput, geometry: InputGeometry, settings: DecodeOptions = {}): Promise<{ faces: Face[]; timings: SessionTimings }> {
     const t0 = performance.now();
-    const outputs = await this.infer(tensor, geometry);
+    const outputs = await this.infer(input, geometry);
     const t1 = performance.now();
     const faces = this.decode(outputs, geometry, settings);
     const t2 = performance.now();

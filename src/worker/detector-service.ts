@@ -12,9 +12,15 @@ import {
 import type { Backend, BackendChange, BackendRequest } from '../options/face-detector-options.ts';
 import { FrameReader } from '../pixels/frame-reader.ts';
 import { chooseBackend, type BackendChoice } from '../runtime/backend-choice.ts';
-import { FaceSession, type OrtModule } from '../runtime/face-session.ts';
+import { FaceSession, type OrtModule, type SessionInput } from '../runtime/face-session.ts';
+import { WebGpuPacker } from '../runtime/webgpu-packer.ts';
 import { chooseThreads, configureOrt, type ThreadContext } from '../runtime/ort-environment.ts';
-import type { DetectorWorkerApi, Frame, LoadRequest, LoadedModel, WorkerResult } from './protocol.ts';
+import type { DetectorWorkerApi, DroppedFrame, Frame, LiveStream, LoadRequest, LoadedModel, WorkerResult } from './protocol.ts';
+
+/** A live frame waiting for the worker: dropped (answered at once) if a newer one of its stream arrives. */
+interface WaitingFrame {
+  drop(): void;
+}
 
 /** Loads the onnxruntime-web bundle that suits a backend (passed in, so each entry and test chooses). */
 export type OrtLoader = (backend: Backend) => Promise<OrtModule>;
@@ -29,6 +35,18 @@ export interface ServiceHost {
 }
 
 const now = () => performance.now();
+
+/** Resolves in a new task of this thread's event loop (after the messages already queued), without timer clamping. */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => {
+      port1.close();
+      resolve();
+    };
+    port2.postMessage(null);
+  });
+}
 
 const workerThreads = (): ThreadContext => ({
   isolated: (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true,
@@ -49,9 +67,13 @@ export class DetectorService implements DetectorWorkerApi {
   private deviceLost: string | null = null;
   private numThreads = 1;
   private packer: ImagePacker | null = null;
+  private gpuPacker: WebGpuPacker | null = null;
   private readonly reader = new FrameReader();
   private tensor = new Float32Array(0);
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly waiting = new Map<number, WaitingFrame>();
+  /** Per live stream, the newest frame received. */
+  private readonly newest = new Map<number, number>();
   private disposed = false;
   private readonly choose: (request: BackendRequest) => Promise<BackendChoice>;
 
@@ -90,25 +112,28 @@ export class DetectorService implements DetectorWorkerApi {
     const request = this.request!;
     const ort = await this.host.loadOrt(choice.backend);
     configureOrt(ort, { numThreads: this.numThreads, wasmPaths: request.wasmPaths });
+    if (choice.backend === 'webgpu') ort.env.webgpu.powerPreference = 'high-performance';
+    this.choice = choice;
+    const session = await FaceSession.load(ort, this.model!, {
+      executionProviders: [choice.backend],
+      descriptor: request.descriptor,
+      source: request.source,
+    });
     if (choice.backend === 'webgpu') {
+      // onnxruntime's WebGPU EP makes its own device; frames are packed on that one and its loss is watched.
       try {
-        this.device = await choice.adapter!.requestDevice();
+        this.device = await ort.env.webgpu.device;
       } catch (cause) {
-        throw new BackendError(`Could not create a WebGPU device: ${String(cause)}.`, { cause });
+        await session.release();
+        throw new BackendError(`Could not get onnxruntime's WebGPU device: ${String(cause)}.`, { cause });
       }
       this.deviceLost = null;
       const device = this.device;
       void device.lost.then((info) => {
         if (this.device === device) this.deviceLost = info.message || info.reason || 'unknown reason';
       });
-      ort.env.webgpu.device = device;
     }
-    this.choice = choice;
-    return FaceSession.load(ort, this.model!, {
-      executionProviders: [choice.backend],
-      descriptor: request.descriptor,
-      source: request.source,
-    });
+    return session;
   }
 
   /** One run at the expected input size, so kernels and shaders are ready before the first frame. */
@@ -123,6 +148,7 @@ export class DetectorService implements DetectorWorkerApi {
     const from = this.choice!.backend;
     const old = this.session;
     this.session = null;
+    this.gpuPacker = null;
     this.device?.destroy();
     this.device = null;
     await old?.release().catch(() => undefined);
@@ -139,8 +165,11 @@ export class DetectorService implements DetectorWorkerApi {
     return this.session;
   }
 
-  /** Runs with recovery: a lost or failing WebGPU device moves the session to WASM and the run is retried. */
-  private async run(tensor: Float32Array, geometry: InputGeometry, settings: DecodeOptions, pack: number): Promise<WorkerResult> {
+  /**
+   * Runs a frame with recovery: a lost or failing WebGPU device moves the session to WASM and the run is
+   * retried there (the frame is packed again for the new backend).
+   */
+  private async run(frame: Frame, geometry: InputGeometry, settings: DecodeOptions): Promise<WorkerResult> {
     this.requireSession();
     let backendChange: BackendChange | undefined;
     if (this.deviceLost !== null && this.choice?.backend === 'webgpu') {
@@ -148,38 +177,80 @@ export class DetectorService implements DetectorWorkerApi {
     }
     let result;
     try {
-      result = await this.session!.detect(tensor, geometry, settings);
+      result = await this.runOnce(frame, geometry, settings);
     } catch (error) {
       const recoverable = this.choice?.backend === 'webgpu' && !(error instanceof InvalidInputError || error instanceof UnsupportedModelError);
       if (!recoverable) throw error;
       const cause = this.deviceLost !== null ? `WebGPU device lost (${this.deviceLost})` : `WebGPU run failed (${String((error as Error)?.message ?? error)})`;
       backendChange = await this.switchToWasm(`${cause}; switched to WASM`);
-      result = await this.session!.detect(tensor, geometry, settings);
+      result = await this.runOnce(frame, geometry, settings);
     }
-    return {
-      faces: result.faces,
-      inputSize: { width: geometry.inputWidth, height: geometry.inputHeight },
-      backend: this.choice!.backend,
-      timings: { pack, ...result.timings },
-      backendChange,
-    };
+    return { ...result, inputSize: { width: geometry.inputWidth, height: geometry.inputHeight }, backend: this.choice!.backend, backendChange };
+  }
+
+  /**
+   * Packs and runs a frame once. A bitmap on WebGPU goes to the GPU once and is packed there (no pixel read
+   * back); on WASM it is read into reused memory and packed there. A tensor frame runs as it is.
+   */
+  private async runOnce(frame: Frame, geometry: InputGeometry, settings: DecodeOptions) {
+    const t0 = now();
+    let input: SessionInput;
+    if (frame.kind === 'tensor') input = frame.tensor;
+    else if (this.choice!.backend === 'webgpu') {
+      this.gpuPacker ??= new WebGpuPacker(this.device!, this.session!.descriptor);
+      input = this.gpuPacker.pack(frame.bitmap, geometry);
+    } else {
+      const pixels = await this.reader.readBitmap(frame.bitmap);
+      const length = tensorLength(geometry);
+      if (this.tensor.length < length) this.tensor = new Float32Array(length);
+      input = this.packer!.pack(pixels, geometry, this.tensor);
+    }
+    const pack = frame.kind === 'tensor' ? 0 : now() - t0;
+    const { faces, timings } = await this.session!.detect(input, geometry, settings);
+    return { faces, timings: { pack, ...timings } };
   }
 
   detect(frame: Frame, geometry: InputGeometry, settings: DecodeOptions): Promise<WorkerResult> {
-    return this.serialize(async () => {
-      if (frame.kind === 'tensor') return { ...(await this.run(frame.tensor, geometry, settings, 0)), tensor: frame.tensor };
-      try {
-        this.requireSession();
-        const t0 = now();
-        const pixels = await this.reader.readBitmap(frame.bitmap);
-        const length = tensorLength(geometry);
-        if (this.tensor.length < length) this.tensor = new Float32Array(length);
-        const tensor = this.packer!.pack(pixels, geometry, this.tensor);
-        return await this.run(tensor, geometry, settings, now() - t0);
-      } finally {
-        frame.bitmap.close();
-      }
+    return this.serialize(() => this.runFrame(frame, geometry, settings));
+  }
+
+  detectLatest({ id: stream, seq }: LiveStream, frame: Frame, geometry: InputGeometry, settings: DecodeOptions): Promise<WorkerResult | DroppedFrame> {
+    if (seq <= (this.newest.get(stream) ?? -Infinity)) return Promise.resolve(this.dropped(frame));
+    this.newest.set(stream, seq);
+    this.waiting.get(stream)?.drop();
+    return new Promise<WorkerResult | DroppedFrame>((resolve, reject) => {
+      const entry: WaitingFrame = {
+        drop: () => {
+          this.waiting.delete(stream);
+          resolve(this.dropped(frame));
+        },
+      };
+      this.waiting.set(stream, entry);
+      this.serialize(async () => {
+        // Runs block this thread, so newer frames may be sitting in its message queue (even when it was idle:
+        // they came during the last run); let them in first, so that the newest is the one that runs.
+        await nextTask();
+        if (this.waiting.get(stream) !== entry) return; // replaced by a newer frame: already answered
+        this.waiting.delete(stream);
+        resolve(await this.runFrame(frame, geometry, settings));
+      }).catch(reject);
     });
+  }
+
+  /** A frame that will not run: its bitmap closed, its tensor handed back. */
+  private dropped(frame: Frame): DroppedFrame {
+    if (frame.kind === 'tensor') return { dropped: true, tensor: frame.tensor };
+    frame.bitmap.close();
+    return { dropped: true };
+  }
+
+  private async runFrame(frame: Frame, geometry: InputGeometry, settings: DecodeOptions): Promise<WorkerResult> {
+    if (frame.kind === 'tensor') return { ...(await this.run(frame, geometry, settings)), tensor: frame.tensor };
+    try {
+      return await this.run(frame, geometry, settings);
+    } finally {
+      frame.bitmap.close();
+    }
   }
 
   async loseDevice(): Promise<boolean> {
@@ -192,10 +263,13 @@ export class DetectorService implements DetectorWorkerApi {
   /** Releases the session once the tasks already asked for have run; later tasks reject with `DisposedError`. */
   dispose(): Promise<void> {
     if (this.disposed) return this.queue.then(() => undefined);
+    for (const frame of [...this.waiting.values()]) frame.drop();
     const release = this.serialize(async () => {
       const session = this.session;
       this.session = null;
       await session?.release();
+      this.gpuPacker?.destroy();
+      this.gpuPacker = null;
       this.device?.destroy();
       this.device = null;
     });

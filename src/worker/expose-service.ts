@@ -1,8 +1,8 @@
 import { expose, transfer } from 'comlink';
 import { DetectorService, type ServiceHost } from './detector-service.ts';
-import type { DetectorWorkerApi, WorkerResult } from './protocol.ts';
+import type { DetectorWorkerApi } from './protocol.ts';
 
-const handBack = (r: WorkerResult): WorkerResult => (r.tensor ? transfer(r, [r.tensor.buffer]) : r);
+const handBack = <R extends { tensor?: Float32Array }>(r: R): R => (r.tensor ? transfer(r, [r.tensor.buffer]) : r);
 
 /** Serves a detector service over comlink from this worker, handing tensor buffers back by transfer. */
 export function exposeDetectorService(host: ServiceHost): void {
@@ -10,6 +10,7 @@ export function exposeDetectorService(host: ServiceHost): void {
   const api: DetectorWorkerApi = {
     load: (request) => service.load(request),
     detect: async (frame, geometry, settings) => handBack(await service.detect(frame, geometry, settings)),
+    detectLatest: async (stream, frame, geometry, settings) => handBack(await service.detectLatest(stream, frame, geometry, settings)),
     loseDevice: () => service.loseDevice(),
     dispose: () => service.dispose(),
   };

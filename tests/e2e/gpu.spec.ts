@@ -23,6 +23,51 @@ test("'auto' follows the adapter: a hardware one runs WebGPU; a software one or 
   await expect(page.locator('#backend-reason')).toContainText(expected.reason);
 });
 
+test('on WebGPU the frame is packed on the GPU into the very tensor the CPU packer makes (no pixel read back)', async ({ page }) => {
+  await openHarness(page);
+  test.skip((await expectedAutoBackend(page)).adapter === 'none', 'this browser has no WebGPU adapter at all');
+  const r = await page.evaluate(async () => {
+    // Served by the dev server; typed from the sources.
+    const load = (path: string) => import(/* @vite-ignore */ path);
+    const { WebGpuPacker } = (await load('/src/runtime/webgpu-packer.ts')) as typeof import('../../src/runtime/webgpu-packer.ts');
+    const { ImagePacker, planGeometry } = (await load('/src/core/index.ts')) as typeof import('../../src/core/index.ts');
+    const MAP_READ = 0x1;
+    const COPY_DST = 0x8;
+    const device = await (await navigator.gpu.requestAdapter())!.requestDevice();
+    const photo = await createImageBitmap(await (await fetch('/shared/testdata/photos/group-640x480.jpg')).blob());
+    const out: Record<string, number> = {};
+    for (const [name, normalization] of [
+      ['insightface BGR', { channelOrder: 'BGR', mean: [0, 0, 0], std: [1, 1, 1] }],
+      ['biubug6 BGR - mean', { channelOrder: 'BGR', mean: [104, 117, 123], std: [1, 1, 1] }],
+      ['RGB mean/std', { channelOrder: 'RGB', mean: [123.675, 116.28, 103.53], std: [58.395, 57.12, 57.375] }],
+    ] as const) {
+      // 200x150 content in a 224x160 tensor: padding on the right and at the bottom.
+      const geometry = planGeometry({ width: 200, height: 150 }, null);
+      const bitmap = await createImageBitmap(photo, { resizeWidth: 200, resizeHeight: 150 });
+      const canvas = new OffscreenCanvas(200, 150);
+      canvas.getContext('2d')!.drawImage(bitmap, 0, 0);
+      const cpu = new ImagePacker(normalization).pack(canvas.getContext('2d')!.getImageData(0, 0, 200, 150), geometry, new Float32Array(3 * 224 * 160));
+      const packer = new WebGpuPacker(device, normalization);
+      const buffer = packer.pack(bitmap, geometry);
+      const read = device.createBuffer({ size: buffer.size, usage: MAP_READ | COPY_DST });
+      const encoder = device.createCommandEncoder();
+      encoder.copyBufferToBuffer(buffer, 0, read, 0, buffer.size);
+      device.queue.submit([encoder.finish()]);
+      await read.mapAsync(1 /* GPUMapMode.READ */);
+      const gpu = new Float32Array(read.getMappedRange().slice(0));
+      let worst = 0;
+      for (let i = 0; i < cpu.length; i++) worst = Math.max(worst, Math.abs(gpu[i] - cpu[i]));
+      out[name] = worst;
+      out[`${name} length`] = gpu.length === cpu.length ? 1 : 0;
+      packer.destroy();
+    }
+    device.destroy();
+    return out;
+  });
+  for (const [name, worst] of Object.entries(r)) expect(worst, name).toBeLessThanOrEqual(name.endsWith('length') ? 1 : 1e-5);
+  expect(Object.values(r).filter((_, i) => i % 2 === 1)).toEqual([1, 1, 1]);
+});
+
 test('forced webgpu matches WASM within 1 px; a lost device moves detection to WASM, even when onBackendChange throws', async ({ page }) => {
   test.setTimeout(300_000);
   await openHarness(page);

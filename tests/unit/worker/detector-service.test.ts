@@ -57,10 +57,11 @@ function fakeGpu() {
       },
     } as unknown as GPUDevice;
   };
-  const adapter = { info: { vendor: 'test', architecture: 'fake', isFallbackAdapter: false }, requestDevice: async () => device() } as unknown as GPUAdapter;
+  const adapter = { info: { vendor: 'test', architecture: 'fake', isFallbackAdapter: false } } as unknown as GPUAdapter;
   const gpuOrt = {
     ...ort,
-    env: ort.env,
+    // onnxruntime's WebGPU EP makes its device and hands it out as env.webgpu.device.
+    env: { wasm: ort.env.wasm, webgpu: { powerPreference: undefined, get device() { return Promise.resolve(device()); } } },
     InferenceSession: {
       create: async (bytes: Uint8Array, options: object) => {
         const session = await ort.InferenceSession.create(bytes, { ...options, executionProviders: ['wasm'] });
@@ -153,6 +154,34 @@ describe('DetectorService', () => {
     const r = await s.detect({ kind: 'tensor', tensor }, geometry, DEFAULT_DETECT_SETTINGS);
     expect(r.backendChange?.reason).toBe('WebGPU run failed (out of memory); switched to WASM');
     expect(r.faces.length).toBeGreaterThan(10);
+  });
+
+  it('a live stream: of the frames that wait when the worker picks, only the newest runs (the others are answered dropped at once); order kept', async () => {
+    const s = service(wasmHost);
+    await s.load(request());
+    const { tensor, geometry } = await photoFrame();
+    const settled: string[] = [];
+    const seqs = new Map<number, number>();
+    const frame = (name: string, stream = 1, seq = (seqs.get(stream) ?? 0) + 1) => {
+      seqs.set(stream, Math.max(seq, seqs.get(stream) ?? 0));
+      return s.detectLatest({ id: stream, seq }, { kind: 'tensor', tensor: after_tensor(tensor) }, geometry, DEFAULT_DETECT_SETTINGS).then((r) => {
+        settled.push('dropped' in r ? `${name} dropped` : `${name} ${r.faces.length > 10 ? 'ok' : 'no faces'}`);
+        return r;
+      });
+    };
+    // All sent before the worker picks one, as frames that came during a run sit in its message queue.
+    const a = frame('a');
+    const b = frame('b');
+    const single = s.detect({ kind: 'tensor', tensor: after_tensor(tensor) }, geometry, DEFAULT_DETECT_SETTINGS).then(() => settled.push('detect() ok'));
+    const other = frame('x', 2); // another stream has its own slot
+    const c = frame('c');
+    await Promise.all([a, b, c, single, other]);
+    expect(settled).toEqual(['a dropped', 'b dropped', 'detect() ok', 'x ok', 'c ok']);
+    const dropped = await a;
+    expect('dropped' in dropped && dropped.tensor).toBeInstanceOf(Float32Array); // the buffer comes back for reuse
+    // A frame alone runs; one taken before a frame already received (its capture finished late) is dropped at once.
+    expect('dropped' in (await frame('d'))).toBe(false);
+    expect('dropped' in (await frame('late', 1, 2))).toBe(true);
   });
 
   it('dispose during a run: the run finishes, later tasks reject with DisposedError', async () => {
