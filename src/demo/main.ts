@@ -1,5 +1,6 @@
 // The demo page: webcam, image and video input over the library's public API only.
 import './demo.css';
+import './fonts.ts';
 import { MODEL_CATALOG, type DetectionResult, type VideoWatcher } from '../index.ts';
 import { FaceCountAnnouncer } from './announcer.ts';
 import { exposeForAutomation, type DemoResult, type SourceKind } from './automation.ts';
