@@ -3,5 +3,5 @@ interface Window {
   rfw: typeof import('../../src/index.ts');
   harnessReady?: boolean;
   /** Set by the consumer fixture app. */
-  result?: { faces: import('../../src/index.ts').Face[]; backend: string } | { error: string };
+  result?: { faces: import('../../src/index.ts').Face[]; backend: string; numThreads: number; crossOriginIsolated: boolean } | { error: string };
 }
