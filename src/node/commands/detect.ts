@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { InvalidInputError, type ChannelOrder, type Face, type InputSizeRequest } from '../../core/index.ts';
 import type { Command } from './command.ts';
 import { parseSize } from './args.ts';
+import { loadSharp } from '../image-file.ts';
 import { NodeDetector } from '../node-detector.ts';
 import { widerPrediction } from '../wider-format.ts';
 
@@ -108,6 +109,7 @@ export const detectCommand: Command = {
       mirror: values.mirror ?? false,
     };
     const landmarkStd = parseNumber(values['landmark-std'], '--landmark-std');
+    await loadSharp(); // before the model loads: without sharp no image can be read
 
     const detector = await NodeDetector.create({
       model: values.model,
