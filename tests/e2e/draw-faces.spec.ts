@@ -31,13 +31,13 @@ test('the score label is never clipped: above the box, inside it at the top edge
     ({ W, H, cases }) => {
       const bounds = (box: { x: number; y: number; width: number; height: number }) => {
         const face = { box, score: 0.97, landmarks: [] as [number, number][] };
-        const draw = (showScore: boolean) => {
+        const draw = () => {
           const canvas = new OffscreenCanvas(W, H);
           const ctx = canvas.getContext('2d')!;
-          window.rfw.drawFaces(ctx, [face], { showScore, landmarkColors: [], color: '#00ff00', labelColor: '#000000' });
+          window.rfw.drawFaces(ctx, [face], { landmarkColors: [], color: '#00ff00', labelColor: '#000000' });
           return ctx.getImageData(0, 0, W, H).data;
         };
-        const px = draw(true);
+        const px = draw();
         const b = { left: W, top: H, right: -1, bottom: -1 };
         for (let y = 0; y < H; y++) {
           for (let x = 0; x < W; x++) {
@@ -56,13 +56,12 @@ test('the score label is never clipped: above the box, inside it at the top edge
           return px[i + 1] > 200 && px[i] < 50 && px[i + 3] === 255;
         };
         const mid = Math.round((b.left + b.right) / 2);
-        Object.assign(b, { padded: green(mid, b.top - 1) && green(mid, b.bottom + 1) && green(b.left - 1, b.top) });
-        return b;
+        return { ...b, padded: green(mid, b.top - 1) && green(mid, b.bottom + 1) && green(b.left - 1, b.top) };
       };
       return Object.fromEntries(Object.entries(cases).map(([name, box]) => [name, bounds(box)]));
     },
     { W, H, cases },
-  );
+  ) as Record<string, Bounds>;
   const size = (b: Bounds) => ({ width: b.right - b.left + 1, height: b.bottom - b.top + 1 });
   const whole = size(labels.middle);
   expect(whole.height).toBeGreaterThanOrEqual(6); // "0.97" in a 12 px font
