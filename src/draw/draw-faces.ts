@@ -74,13 +74,13 @@ export function drawFaces(ctx: Context2D, faces: readonly Face[], style: FaceDra
         const text = face.score.toFixed(2);
         const pad = 2;
         const textHeight = Math.ceil(parseFloat(s.font) || 12);
-        const labelW = ctx.measureText(text).width + 2 * pad;
+        const labelW = Math.ceil(ctx.measureText(text).width) + 2 * pad;
         const labelH = textHeight + 2 * pad;
         // Above the box; inside it, at its top, when there is no room above (a face at the top edge, or cut
-        // by it); never outside the canvas on any side.
+        // by it); never outside the canvas on any side. Whole pixels keep the text crisp.
         const { width: canvasW, height: canvasH } = ctx.canvas;
-        const ly = clamp(y - labelH >= 0 ? y - labelH : y, 0, canvasH - labelH);
-        const lx = clamp(x - s.lineWidth / 2, 0, canvasW - labelW);
+        const ly = clamp(Math.round(y - labelH >= 0 ? y - labelH : y), 0, canvasH - labelH);
+        const lx = clamp(Math.round(x - s.lineWidth / 2), 0, canvasW - labelW);
         ctx.fillStyle = s.color;
         ctx.fillRect(lx, ly, labelW, labelH);
         ctx.fillStyle = s.labelColor;
