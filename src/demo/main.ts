@@ -149,7 +149,9 @@ async function loadModel(): Promise<void> {
     if (detector) restartDetection();
   } catch (error) {
     const catalogModel = MODEL_CATALOG.find((m) => m.id === choice.model);
-    if (catalogModel && !(await installed.get(catalogModel.id))) {
+    const missing = catalogModel && !(await installed.get(catalogModel.id));
+    if (session.state !== 'error') return; // another load started meanwhile: this failure is old news
+    if (catalogModel && missing) {
       // Not a bad URL the user typed: the project's own model file is not there (a clone without the setup).
       const name = controls.modelName(catalogModel.id);
       notices.show(
