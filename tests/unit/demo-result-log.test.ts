@@ -12,7 +12,7 @@ const result = (source: DemoResult['source'], videoTime?: number): DemoResult =>
   sourceSize: { width: 640, height: 480 },
   inputSize: { width: 640, height: 480 },
   backend: 'wasm',
-  timings: { captureAndPack: 1, transfer: 1, inference: 1, decode: 1, draw: 1, total: 5 },
+  timings: { capture: 1, pack: 1, transfer: 1, inference: 1, decode: 1, total: 5, mainThread: 1, draw: 1 },
   ...(videoTime !== undefined ? { videoTime } : {}),
 });
 const entries = (log: ResultLog) => (log.document({}) as { results: { videoTime?: number }[] }).results;
