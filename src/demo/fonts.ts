@@ -1,9 +1,6 @@
-// The demo's own fonts (OFL-1.1, from npm; Vite emits the woff2 files next to the page, nothing comes from a
-// CDN), so that the page, and the labels drawn on its canvases, look the same whatever fonts the system has.
-import '@fontsource/inter/latin-400.css';
-import '@fontsource/inter/latin-600.css';
-import '@fontsource/inter/latin-700.css';
-import '@fontsource/jetbrains-mono/latin-400.css';
+// The demo's own fonts (OFL-1.1, from the @fontsource npm packages, imported by demo.css; Vite emits the woff2
+// files next to the page, nothing comes from a CDN), so that the page, and the labels drawn on its canvases,
+// look the same whatever fonts the system has.
 
 /** The page's text font (demo.css uses the same stack). */
 export const SANS = "'Inter', sans-serif";

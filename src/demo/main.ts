@@ -1,6 +1,5 @@
 // The demo page: webcam, image and video input over the library's public API only.
 import './demo.css';
-import './fonts.ts';
 import { DEFAULT_MODEL_ID, MODEL_CATALOG, type DetectionResult, type VideoWatcher } from '../index.ts';
 import { FaceCountAnnouncer } from './announcer.ts';
 import { exposeForAutomation, type DemoResult, type SourceKind } from './automation.ts';
