@@ -14,7 +14,10 @@ export interface FaceDrawStyle {
    * nose yellow). An empty list draws no landmarks.
    */
   landmarkColors?: readonly string[];
-  /** Draw each face's score (two decimals) on a label at the box's top-left corner. Defaults to true. */
+  /**
+   * Draw each face's score (two decimals) on a label above the box's top-left corner (inside the box when there
+   * is no room above; always inside the canvas). Defaults to true.
+   */
   showScore?: boolean;
   /** Label font. Defaults to `'12px system-ui, sans-serif'`. */
   font?: string;
@@ -40,6 +43,9 @@ export const DEFAULT_FACE_DRAW_STYLE: Readonly<Required<FaceDrawStyle>> = Object
 });
 
 type Context2D = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
+
+/** `v` within [lo, hi]; `lo` when the range is empty (a label larger than the canvas starts at its corner). */
+const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(v, hi));
 
 /**
  * Draws each face's box, score and five landmarks onto a 2D context (a canvas over a video, for instance). It
@@ -68,11 +74,13 @@ export function drawFaces(ctx: Context2D, faces: readonly Face[], style: FaceDra
         const text = face.score.toFixed(2);
         const pad = 2;
         const textHeight = Math.ceil(parseFloat(s.font) || 12);
-        const labelW = ctx.measureText(text).width + 2 * pad;
+        const labelW = Math.ceil(ctx.measureText(text).width) + 2 * pad;
         const labelH = textHeight + 2 * pad;
-        // Above the box, or inside it when there is no room above.
-        const ly = y - labelH >= 0 ? y - labelH : y;
-        const lx = x - s.lineWidth / 2;
+        // Above the box; inside it, at its top, when there is no room above (a face at the top edge, or cut
+        // by it); never outside the canvas on any side. Whole pixels keep the text crisp.
+        const { width: canvasW, height: canvasH } = ctx.canvas;
+        const ly = clamp(Math.round(y - labelH >= 0 ? y - labelH : y), 0, canvasH - labelH);
+        const lx = clamp(Math.round(x - s.lineWidth / 2), 0, canvasW - labelW);
         ctx.fillStyle = s.color;
         ctx.fillRect(lx, ly, labelW, labelH);
         ctx.fillStyle = s.labelColor;

@@ -56,6 +56,8 @@ async function startCamera(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Start camera' }).focus();
   await page.keyboard.press('Enter');
   await expect(page.getByRole('button', { name: 'Stop camera' })).toBeVisible();
+  // Focus stayed on the button through the start (a button disabled meanwhile would drop it to the body).
+  await expect(page.getByRole('button', { name: 'Stop camera' })).toBeFocused();
   // Faces within a few seconds (generous bound: CPU shared with other jobs).
   await expect.poll(() => page.evaluate(() => window.retinafaceDemo?.latest?.faces.length ?? 0), { timeout: 30_000 }).toBeGreaterThan(0);
 }
@@ -116,4 +118,21 @@ test('the face count is announced politely, at most every 2 s', async ({ page })
     expect(log[i].text, 'only changes are announced').not.toBe(log[i - 1].text);
     expect(log[i].at - log[i - 1].at, 'throttled').toBeGreaterThanOrEqual(1990);
   }
+});
+
+test('the page shows the size the camera actually gives next to the one asked for', async ({ page }) => {
+  await openDemo(page);
+  const actual = page.locator('#camera-actual');
+  await expect(actual).toBeHidden();
+  // The fake camera plays its 640x480 clip whatever is asked.
+  await startCamera(page);
+  await expect(actual).toHaveText(/^The camera gives 640 × 480, \d+ fps\.$/);
+  expect(await page.evaluate(() => window.retinafaceDemo!.latest!.sourceSize)).toEqual({ width: 640, height: 480 });
+
+  // Asking for 1280x720 while it runs reopens the camera: it still gives 640x480, and the page says so.
+  await page.getByLabel('Resolution').selectOption('1280x720');
+  await expect(actual).toHaveText(/^The camera gives 640 × 480, \d+ fps \(asked for 1280 × 720\)\.$/);
+  await expect(actual).toHaveAttribute('aria-live', 'polite');
+  await page.getByRole('button', { name: 'Stop camera' }).click();
+  await expect(actual).toBeHidden();
 });

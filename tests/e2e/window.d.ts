@@ -5,5 +5,5 @@ interface Window {
   rfwWasm: typeof import('../../src/wasm.ts');
   harnessReady?: boolean;
   /** Set by the consumer fixture app. */
-  result?: { faces: import('../../src/index.ts').Face[]; backend: string } | { error: string };
+  result?: { faces: import('../../src/index.ts').Face[]; backend: string; numThreads: number; crossOriginIsolated: boolean } | { error: string };
 }

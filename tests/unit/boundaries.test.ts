@@ -27,6 +27,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   'src/exports.ts': ['src/core', 'src/models', 'src/options', 'src/capture', 'src/loading', 'src/detector', 'src/video', 'src/draw', 'src/tracking'],
   'src/demo': ['src/index.ts'],
   'src/convert': ['src/core', 'node:', 'protobufjs'],
+  // The Vite plugin (retinaface-web/vite): imports nothing.
+  'src/vite': [],
   'src/node': ['src/core', 'src/models', 'src/options', 'src/runtime', 'src/convert', 'src/eval', 'node:', 'onnxruntime-web', 'sharp'],
 };
 

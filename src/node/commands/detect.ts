@@ -15,6 +15,7 @@ import { parseSize } from './args.ts';
 import { checkEvaluationRequest, EVALUATION_OPTIONS, parseCommandArgs, runEvaluation } from './eval.ts';
 import { readGroundTruth } from '../eval-files.ts';
 import { predictionsFromDetectResults } from '../../eval/index.ts';
+import { loadSharp } from '../image-file.ts';
 import { NodeDetector } from '../node-detector.ts';
 import { widerPrediction } from '../wider-format.ts';
 
@@ -133,6 +134,7 @@ export const detectCommand: Command = {
     if (values.eval) checkEvaluationRequest(evaluation);
     // Read the ground truth before the model runs: a wrong path should not cost a whole detection run.
     const groundTruth = values.eval ? await readGroundTruth(values.eval) : undefined;
+    await loadSharp(); // before the model loads: without sharp no image can be read
 
     const detector = await NodeDetector.create({
       model: values.model,
