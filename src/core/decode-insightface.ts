@@ -31,6 +31,7 @@ function requireTensor(outputs: RawOutputs, name: string, channels: number) {
  * (dx, dy, dw, dh) per anchor, +1 box convention in float64, boxes clipped to the input tensor, score `>=`.
  */
 export class InsightFaceDecoder implements FamilyDecoder {
+  readonly inclusivePixelBoxes = true;
   private levels: BoundLevel[] = [];
   private anchors: Float32Array = new Float32Array(0);
   private readonly geometry = new Float64Array(4);

@@ -1,6 +1,7 @@
 import { Biubug6Decoder } from './decode-biubug6.ts';
 import { InsightFaceDecoder } from './decode-insightface.ts';
 import { InvalidInputError } from './errors.ts';
+import type { CandidatePass, FaceCandidates } from './face-candidates.ts';
 import type { Face, Point } from './face.ts';
 import type { FamilyDecoder, RawOutputs } from './family-decoder.ts';
 import { scaleX, scaleY, type InputGeometry } from './geometry.ts';
@@ -33,6 +34,28 @@ export function checkDecodeOptions(options: DecodeOptions): Required<DecodeOptio
     throw new InvalidInputError(`maxFaces must be a whole number of at least 1; got ${maxFaces}.`);
   }
   return { scoreThreshold, iouThreshold, maxFaces };
+}
+
+/**
+ * A face from corners `x1, y1, x2, y2` at `boxes[b..]` and landmarks `x0, y0, … x4, y4` at `points[p..]`, in
+ * source pixels; mirrored (x → mirrorWidth − x, left/right points swapped) when `mirrorWidth` is given.
+ */
+export function faceFromArrays(boxes: ArrayLike<number>, b: number, score: number, points: ArrayLike<number>, p: number, mirrorWidth?: number): Face {
+  let x1 = boxes[b];
+  let x2 = boxes[b + 2];
+  const y1 = boxes[b + 1];
+  const y2 = boxes[b + 3];
+  const landmarks: Point[] = new Array(5);
+  if (mirrorWidth !== undefined) {
+    [x1, x2] = [mirrorWidth - x2, mirrorWidth - x1];
+    for (let k = 0; k < 5; k++) {
+      const from = p + 2 * MIRRORED_LANDMARKS[k];
+      landmarks[k] = [mirrorWidth - points[from], points[from + 1]];
+    }
+  } else {
+    for (let k = 0; k < 5; k++) landmarks[k] = [points[p + 2 * k], points[p + 2 * k + 1]];
+  }
+  return { box: { x: x1, y: y1, width: x2 - x1, height: y2 - y1 }, score, landmarks };
 }
 
 export function createFamilyDecoder(descriptor: ModelDescriptor): FamilyDecoder {
@@ -93,23 +116,58 @@ export class FaceDecoder {
   }
 
   private toFace(c: number, geometry: InputGeometry): Face {
-    const b = this.boxes;
-    const lm = this.landmarks;
-    let x1 = b[4 * c];
-    let x2 = b[4 * c + 2];
-    const y1 = b[4 * c + 1];
-    const y2 = b[4 * c + 3];
-    const landmarks: Point[] = new Array(5);
-    if (geometry.mirror) {
-      const w = geometry.sourceWidth;
-      [x1, x2] = [w - x2, w - x1];
-      for (let k = 0; k < 5; k++) {
-        const from = MIRRORED_LANDMARKS[k];
-        landmarks[k] = [w - lm[2 * from], lm[2 * from + 1]];
+    return faceFromArrays(this.boxes, 4 * c, this.scores[c], this.landmarks, 0, geometry.mirror ? geometry.sourceWidth : undefined);
+  }
+
+  /**
+   * Test-time augmentation's collection step: the candidates of one pass that pass the score test, before
+   * NMS, appended to `into` in source pixels, with the pass's flip undone as insightface does (spec §A.2,
+   * `retinaface.py`): a family with inclusive pixel boxes (insightface) maps x to W − 1 − x of the resized
+   * image and clips boxes to that image (not to the padded tensor, which upstream's unpadded passes do not
+   * have); others map x to W − x. Points swap left and right. `geometry.mirror` is not applied here.
+   * Returns how many candidates were added.
+   */
+  collect(outputs: RawOutputs, pass: CandidatePass, into: FaceCandidates, scoreThreshold = DEFAULT_SCORE_THRESHOLD): number {
+    checkDecodeOptions({ scoreThreshold });
+    const { geometry, flip } = pass;
+    const family = this.family;
+    this.ensureCapacity(family.bind(outputs, geometry.inputWidth, geometry.inputHeight));
+    const count = family.select(scoreThreshold, this.indices, this.scores);
+    const first = into.reserve(count);
+    const sx = scaleX(geometry);
+    const sy = scaleY(geometry);
+    const inclusive = family.inclusivePixelBoxes === true;
+    // The resized image's last pixel (inclusive boxes) or its right edge, in source pixels.
+    const right = inclusive ? (geometry.contentWidth - 1) / sx : geometry.sourceWidth;
+    const bottom = (geometry.contentHeight - 1) / sy;
+    const { boxes, scores, landmarks } = into;
+    for (let c = 0; c < count; c++) {
+      const n = this.indices[c];
+      const b = 4 * (first + c);
+      const p = 10 * (first + c);
+      family.box(n, sx, sy, boxes, b);
+      family.landmarks(n, sx, sy, landmarks, p);
+      scores[first + c] = this.scores[c];
+      if (inclusive) {
+        boxes[b] = Math.min(boxes[b], right);
+        boxes[b + 1] = Math.min(boxes[b + 1], bottom);
+        boxes[b + 2] = Math.min(boxes[b + 2], right);
+        boxes[b + 3] = Math.min(boxes[b + 3], bottom);
       }
-    } else {
-      for (let k = 0; k < 5; k++) landmarks[k] = [lm[2 * k], lm[2 * k + 1]];
+      if (flip) {
+        const x1 = boxes[b];
+        boxes[b] = right - boxes[b + 2];
+        boxes[b + 2] = right - x1;
+        const lm = this.landmarks;
+        lm.set(landmarks.subarray(p, p + 10));
+        for (let k = 0; k < 5; k++) {
+          const from = 2 * MIRRORED_LANDMARKS[k];
+          landmarks[p + 2 * k] = right - lm[from];
+          landmarks[p + 2 * k + 1] = lm[from + 1];
+        }
+      }
     }
-    return { box: { x: x1, y: y1, width: x2 - x1, height: y2 - y1 }, score: this.scores[c], landmarks };
+    into.count = first + count;
+    return count;
   }
 }

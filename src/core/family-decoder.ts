@@ -12,6 +12,11 @@ export type RawOutputs = Readonly<Record<string, RawTensor>>;
  * formulas that turn them into pixels. Everything else (sorting, NMS, mapping, result objects) is shared.
  */
 export interface FamilyDecoder {
+  /**
+   * Boxes are inclusive pixel indices (+1 convention) clipped to the image, as insightface's are: a horizontal
+   * flip maps x to W − 1 − x. Absent or false: continuous coordinates, x → W − x.
+   */
+  readonly inclusivePixelBoxes?: boolean;
   /** Takes this run's outputs for an input tensor of the given size; returns the number of anchors. */
   bind(outputs: RawOutputs, inputWidth: number, inputHeight: number): number;
   /**

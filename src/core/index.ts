@@ -7,5 +7,8 @@ export * from './family-decoder.ts';
 export * from './face.ts';
 export * from './nms.ts';
 export * from './face-decoder.ts';
+export * from './face-candidates.ts';
+export * from './box-vote.ts';
+export * from './test-time-augmentation.ts';
 export { InsightFaceDecoder } from './decode-insightface.ts';
 export { Biubug6Decoder } from './decode-biubug6.ts';

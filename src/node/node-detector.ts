@@ -3,15 +3,22 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-web';
 import {
+  CandidateMerger,
+  FaceCandidates,
   ImagePacker,
+  InvalidInputError,
   ModelLoadError,
+  checkDecodeOptions,
   planGeometry,
+  planTestTimeAugmentation,
   tensorLength,
   type DecodeOptions,
   type DescriptorOverrides,
   type Face,
   type GeometryOptions,
   type InputGeometry,
+  type TestTimeAugmentationOptions,
+  type TtaPlan,
 } from '../core/index.ts';
 import { DEFAULT_MODEL_ID, findCatalogModel } from '../models/catalog.ts';
 import { FaceEngine, type EngineTimings } from '../runtime/face-session.ts';
@@ -33,11 +40,25 @@ export interface NodeDetectorOptions {
   descriptor?: DescriptorOverrides;
 }
 
-export type DetectOptions = DecodeOptions & GeometryOptions;
+export type DetectOptions = DecodeOptions &
+  GeometryOptions & {
+    /**
+     * `'fast'`: one run of the model. `'best'`: best-quality mode for still images, insightface's WIDER FACE
+     * multi-scale test (an image pyramid, each scale also flipped, box voting; see `TestTimeAugmentationOptions`),
+     * some 20-50 times the work. `inputSize` and `maxInputSize` do not apply to it. Defaults to `'fast'`.
+     */
+    quality?: 'fast' | 'best';
+    /** Best-quality mode's pyramid, flip and merge. Defaults to insightface's settings. */
+    tta?: TestTimeAugmentationOptions;
+  };
 
 export interface ImageResult {
   faces: Face[];
+  /** The tensor's geometry; in best-quality mode that of its largest pass (`tta` lists them all). */
   geometry: InputGeometry;
+  /** Best-quality mode only: the passes that ran. */
+  tta?: TtaPlan;
+  /** ms; in best-quality mode summed over the passes (`pack` includes resizing, `decode` the final merge). */
   timings: EngineTimings & { pack: number };
 }
 
@@ -45,6 +66,8 @@ export interface ImageResult {
 export class NodeDetector {
   private tensor = new Float32Array(0);
   private readonly packer: ImagePacker;
+  private readonly candidates = new FaceCandidates();
+  private readonly merger = new CandidateMerger();
 
   private constructor(readonly engine: FaceEngine) {
     this.packer = new ImagePacker(engine.descriptor);
@@ -71,6 +94,9 @@ export class NodeDetector {
   }
 
   async detectImage(image: DecodedImage, options: DetectOptions = {}): Promise<ImageResult> {
+    const quality = options.quality ?? 'fast';
+    if (quality === 'best') return this.detectImageBest(image, options);
+    if (quality !== 'fast') throw new InvalidInputError(`quality must be 'fast' or 'best'; got ${String(quality)}.`);
     const geometry = planGeometry(image, this.engine.descriptor.inputSize, options);
     const t0 = performance.now();
     const fitted = await fitImage(image, geometry);
@@ -80,6 +106,44 @@ export class NodeDetector {
     const pack = performance.now() - t0;
     const { faces, timings } = await this.engine.detect(tensor, geometry, options);
     return { faces, geometry, timings: { ...timings, pack } };
+  }
+
+  /**
+   * Best-quality mode, as a host drives the core: plan the passes, then for each scale resize once and run it
+   * unflipped and flipped (the packer mirrors), collecting candidates before NMS; then one merge.
+   */
+  private async detectImageBest(image: DecodedImage, options: DetectOptions): Promise<ImageResult> {
+    if (options.inputSize !== undefined || options.maxInputSize !== undefined) {
+      throw new InvalidInputError("inputSize and maxInputSize do not apply to quality 'best'; its sizes come from tta.scales.");
+    }
+    const { scoreThreshold } = checkDecodeOptions(options);
+    const plan = planTestTimeAugmentation(image, this.engine.descriptor.inputSize, { ...options.tta, mirror: options.mirror });
+    const timings = { pack: 0, inference: 0, decode: 0 };
+    this.candidates.clear();
+    let fitted: DecodedImage | null = null;
+    let largest = plan.passes[0].geometry;
+    for (const pass of plan.passes) {
+      const { geometry } = pass;
+      const t0 = performance.now();
+      if (!fitted || fitted.width !== geometry.contentWidth || fitted.height !== geometry.contentHeight) {
+        fitted = await fitImage(image, geometry);
+      }
+      const length = tensorLength(geometry);
+      if (this.tensor.length < length) this.tensor = new Float32Array(length);
+      const tensor = this.packer.pack(fitted, geometry, this.tensor, { flip: pass.flip });
+      const t1 = performance.now();
+      const outputs = await this.engine.infer(tensor, geometry);
+      const t2 = performance.now();
+      this.engine.collect(outputs, pass, this.candidates, scoreThreshold);
+      timings.pack += t1 - t0;
+      timings.inference += t2 - t1;
+      timings.decode += performance.now() - t2;
+      if (length > tensorLength(largest)) largest = geometry;
+    }
+    const t3 = performance.now();
+    const faces = this.merger.merge(this.candidates, plan, options);
+    timings.decode += performance.now() - t3;
+    return { faces, geometry: largest, tta: plan, timings };
   }
 
   async detectFile(file: string, options: DetectOptions = {}): Promise<ImageResult & { width: number; height: number }> {

@@ -5,8 +5,10 @@ import {
   ModelLoadError,
   describeModel,
   type DecodeOptions,
+  type CandidatePass,
   type DescriptorOverrides,
   type Face,
+  type FaceCandidates,
   type InputGeometry,
   type ModelDescriptor,
   type ModelIO,
@@ -103,6 +105,11 @@ export class FaceEngine {
 
   decode(outputs: RawOutputs, geometry: InputGeometry, options?: DecodeOptions): Face[] {
     return this.decoder.decode(outputs, geometry, options);
+  }
+
+  /** Best-quality mode: appends this pass's candidates (before NMS) to `into`; see `FaceDecoder.collect`. */
+  collect(outputs: RawOutputs, pass: CandidatePass, into: FaceCandidates, scoreThreshold?: number): number {
+    return this.decoder.collect(outputs, pass, into, scoreThreshold);
   }
 
   /** `infer` then `decode`, with per-stage timings. */
