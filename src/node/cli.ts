@@ -3,12 +3,14 @@ import type { Command } from './commands/command.ts';
 import { convertCommand } from './commands/convert.ts';
 import { detectCommand } from './commands/detect.ts';
 import { infoCommand } from './commands/info.ts';
+import { modelsCommand } from './commands/models.ts';
 
 
 const COMMANDS: Record<string, Command> = {
   detect: detectCommand,
   convert: convertCommand,
   info: infoCommand,
+  models: modelsCommand,
 };
 
 function usage(): string {
