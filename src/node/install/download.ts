@@ -34,7 +34,8 @@ export async function isVerified(path: string, file: DownloadFile): Promise<bool
 }
 
 /** Why a request failed, in words a user can act on. */
-function networkProblem(url: string, error: unknown): string {
+function networkProblem(url: string, error: unknown, stalledMs?: number): string {
+  if (stalledMs !== undefined) return `${new URL(url).host} sent nothing for ${stalledMs / 1000} s`;
   const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
   const code = cause?.code ?? (error as { code?: string })?.code ?? '';
   const host = new URL(url).host;
@@ -65,7 +66,8 @@ async function fetchInto(file: DownloadFile, partial: string, options: DownloadO
     response = await fetch(file.url, { headers, signal: controller.signal, redirect: 'follow' });
   } catch (error) {
     clearTimeout(idle);
-    throw new ModelLoadError(`Downloading ${file.url} failed: ${networkProblem(file.url, error)}.`, { cause: error });
+    const stalled = controller.signal.aborted ? idleMs : undefined;
+    throw new ModelLoadError(`Downloading ${file.url} failed: ${networkProblem(file.url, error, stalled)}.`, { cause: error });
   }
   if (response.status === 416) {
     // The server will not serve from there (a stale partial file): start over next time.
@@ -102,7 +104,8 @@ async function fetchInto(file: DownloadFile, partial: string, options: DownloadO
     }
   } catch (error) {
     if (error instanceof ModelLoadError) throw error;
-    throw new CutDownload(`cut after ${received} of ${file.size} bytes (${networkProblem(file.url, error)})`);
+    const stalled = controller.signal.aborted ? idleMs : undefined;
+    throw new CutDownload(`cut after ${received} of ${file.size} bytes (${networkProblem(file.url, error, stalled)})`);
   } finally {
     clearTimeout(idle);
     await out.close();

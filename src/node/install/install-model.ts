@@ -34,6 +34,8 @@ export interface InstallOptions {
   force?: boolean;
   /** Progress and notes. Defaults to stderr. */
   log?: (line: string) => void;
+  /** A download that receives nothing for this long is cut (and resumed). Defaults to 60 s. */
+  idleTimeoutMs?: number;
 }
 
 export interface InstallResult {
@@ -60,6 +62,7 @@ interface Context {
   /** The user's own file, with its size and sha256. */
   fromFile?: { path: string; size: number; sha256: string };
   log: (line: string) => void;
+  idleTimeoutMs?: number;
 }
 
 /** `file` from the user's own copy, the shared folder, the cache or the network, verified. */
@@ -71,7 +74,7 @@ async function obtain(file: DownloadFile, ctx: Context): Promise<string> {
     ctx.log(`${basename(shared)}: using the verified copy in ${ctx.sharedDir}`);
     return shared;
   }
-  return downloadVerified(file, { cacheDir: ctx.cacheDir, log: ctx.log });
+  return downloadVerified(file, { cacheDir: ctx.cacheDir, log: ctx.log, idleTimeoutMs: ctx.idleTimeoutMs });
 }
 
 /** Runs the project's converter on MXNet files, writing `out`. */
@@ -153,7 +156,7 @@ export async function installModel(id: string, options: InstallOptions = {}): Pr
       );
     }
   }
-  const ctx: Context = { model, cacheDir, sharedDir: options.sharedDir ?? DEFAULT_INSTALL_DIRS.sharedDir, fromFile, log };
+  const ctx: Context = { model, cacheDir, sharedDir: options.sharedDir ?? DEFAULT_INSTALL_DIRS.sharedDir, fromFile, log, idleTimeoutMs: options.idleTimeoutMs };
   const problems: string[] = [];
   for (const source of ordered) {
     try {

@@ -80,7 +80,8 @@ export function readZipEntry(zip: Uint8Array, entry: ZipEntry, what = 'the archi
     bytes = stored;
   } else if (entry.method === 8) {
     try {
-      bytes = inflateRawSync(stored);
+      const inflated = inflateRawSync(stored);
+      bytes = new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.byteLength);
     } catch (cause) {
       return fail(`its deflated data is damaged (${(cause as Error).message})`);
     }
