@@ -113,6 +113,18 @@ export class NodeDetector {
    * unflipped and flipped (the packer mirrors), collecting candidates before NMS; then one merge.
    */
   private async detectImageBest(image: DecodedImage, options: DetectOptions): Promise<ImageResult> {
+    const { plan, candidates, largest, timings } = await this.collectCandidates(image, options);
+    const t0 = performance.now();
+    const faces = this.merger.merge(candidates, plan, options);
+    timings.decode += performance.now() - t0;
+    return { faces, geometry: largest, tta: plan, timings };
+  }
+
+  /**
+   * Best-quality mode's passes without the merge: every pass's candidates (before NMS, in source pixels), for
+   * `CandidateMerger.merge` (benchmarks merge them more than one way). The candidates are reused by the next call.
+   */
+  async collectCandidates(image: DecodedImage, options: DetectOptions = {}) {
     if (options.inputSize !== undefined || options.maxInputSize !== undefined) {
       throw new InvalidInputError("inputSize and maxInputSize do not apply to quality 'best'; its sizes come from tta.scales.");
     }
@@ -140,10 +152,7 @@ export class NodeDetector {
       timings.decode += performance.now() - t2;
       if (length > tensorLength(largest)) largest = geometry;
     }
-    const t3 = performance.now();
-    const faces = this.merger.merge(this.candidates, plan, options);
-    timings.decode += performance.now() - t3;
-    return { faces, geometry: largest, tta: plan, timings };
+    return { plan, candidates: this.candidates, largest, timings };
   }
 
   async detectFile(file: string, options: DetectOptions = {}): Promise<ImageResult & { width: number; height: number }> {
