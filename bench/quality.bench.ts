@@ -19,18 +19,7 @@ import { decodeImageFile } from '../src/node/image-file.ts';
 import { NodeDetector } from '../src/node/node-detector.ts';
 import { widerPrediction } from '../src/node/wider-format.ts';
 
-// The project's WIDER evaluation (src/eval, the official protocol) was written on another branch at the same
-// time; it is imported by path at run time, with the few functions used typed here, so that this script
-// type-checks on its own. Once src/eval is on main these can become ordinary imports.
-type ImagePredictions = { event: string; name: string; boxes: Float64Array; scores: Float64Array };
-type GroundTruth = unknown;
-interface EvalApi {
-  groundTruthFromJson(json: unknown, source?: string): GroundTruth;
-  parseWiderPredictionFile(text: string, event: string, source?: string): ImagePredictions;
-  evaluateWider(predictions: readonly ImagePredictions[], groundTruth: GroundTruth): { easy: number; medium: number; hard: number };
-}
-const evalPath = '../src/eval/index.ts';
-const { groundTruthFromJson, parseWiderPredictionFile, evaluateWider } = (await import(evalPath)) as EvalApi;
+import { evaluateWider, groundTruthFromJson, parseWiderPredictionFile, type ImagePredictions } from '../src/eval/index.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const WIDER = join(root, '..', 'shared', 'testdata', 'wider-val-120');

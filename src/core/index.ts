@@ -12,3 +12,4 @@ export * from './box-vote.ts';
 export * from './test-time-augmentation.ts';
 export { InsightFaceDecoder } from './decode-insightface.ts';
 export { Biubug6Decoder } from './decode-biubug6.ts';
+export { YuNetDecoder } from './decode-yunet.ts';

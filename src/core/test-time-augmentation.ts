@@ -1,9 +1,9 @@
 import { BOX_VOTE_MAX_GROUPS, BoxVoteScratch, boxVote } from './box-vote.ts';
 import { InvalidInputError, UnsupportedModelError } from './errors.ts';
 import type { CandidatePass, FaceCandidates } from './face-candidates.ts';
-import { checkDecodeOptions, faceFromArrays, type DecodeOptions } from './face-decoder.ts';
+import { DEFAULT_IOU_THRESHOLD, DEFAULT_MAX_FACES, faceFromArrays, type DecodeOptions } from './face-decoder.ts';
 import type { Face } from './face.ts';
-import { MAX_SOURCE_SIDE, roundUpToMultiple } from './geometry.ts';
+import { MAX_INPUT_SIDE, MAX_SOURCE_SIDE, roundUpToMultiple } from './geometry.ts';
 import type { Size } from './model-descriptor.ts';
 import { NmsScratch, nonMaxSuppression } from './nms.ts';
 
@@ -104,9 +104,9 @@ export function planTestTimeAugmentation(
     const scale = (size / targetSize) * base;
     const contentWidth = Math.max(1, roundHalfEven(source.width * scale));
     const contentHeight = Math.max(1, roundHalfEven(source.height * scale));
-    if (Math.max(contentWidth, contentHeight) > MAX_SOURCE_SIDE) {
+    if (Math.max(roundUpToMultiple(contentWidth), roundUpToMultiple(contentHeight)) > MAX_INPUT_SIDE) {
       throw new InvalidInputError(
-        `Scale ${size} makes the ${source.width}x${source.height} image ${contentWidth}x${contentHeight}, over the ${MAX_SOURCE_SIDE} px limit; use smaller scales.`,
+        `Scale ${size} makes the ${source.width}x${source.height} image ${contentWidth}x${contentHeight}, over the ${MAX_INPUT_SIDE} px tensor limit; use smaller scales.`,
       );
     }
     const geometry = {
@@ -136,7 +136,9 @@ export class CandidateMerger {
   private readonly voteScratch = new BoxVoteScratch();
 
   merge(candidates: FaceCandidates, plan: TtaPlan, options: DecodeOptions = {}): Face[] {
-    const { iouThreshold, maxFaces } = checkDecodeOptions(options);
+    // Not validated here: options are checked where they enter the API.
+    const iouThreshold = options.iouThreshold ?? DEFAULT_IOU_THRESHOLD;
+    const maxFaces = options.maxFaces ?? DEFAULT_MAX_FACES;
     const { count, boxes, scores, landmarks } = candidates;
     if (this.order.length < count) {
       this.order = new Int32Array(count);

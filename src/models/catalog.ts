@@ -23,11 +23,15 @@ export interface CatalogModel {
   file: string;
   /** sha256 of the released file, hex; absent where builds differ (e.g. converted locally). */
   sha256?: string;
+  /** Terms of the weights. */
+  licence: string;
   /** Download sources for `models install`; none where the model has no public source. */
   sources?: readonly ModelSource[];
   /** MXNet sources: the `retinaface-web convert` options that build `file`. */
   convertArgs?: readonly string[];
 }
+
+const RESEARCH_ONLY = 'non-commercial research only (trained on WIDER FACE; insightface / WIDER FACE terms)';
 
 /** insightface mnet.25 as released in Charrin/RetinaFace-Cpp (what ../shared/models holds). */
 const MNET025_RELEASE = 'https://raw.githubusercontent.com/Charrin/RetinaFace-Cpp/67cddfd7fa24311edcd317d1d56b6ee72e7287b6/convert_models/mnet/';
@@ -42,6 +46,7 @@ export const MODEL_CATALOG: readonly CatalogModel[] = [
     // What `retinaface-web convert --bgr --dynamic` builds from the MXNet release (scripts/setup-models.mjs). The
     // setup's last resort, ../shared's ready conversion (a2a3584c…), has equal outputs but other bytes.
     sha256: '6d13b9a320f736e34468fe0215767fb2120a54451328bbaa8574c9675b0e8f74',
+    licence: RESEARCH_ONLY,
     convertArgs: ['--bgr', '--dynamic'],
     sources: [
       {
@@ -58,6 +63,7 @@ export const MODEL_CATALOG: readonly CatalogModel[] = [
     title: 'RetinaFace MobileNet-0.25 (biubug6/Pytorch_Retinaface, dynamic size)',
     file: 'retinaface-mnet025-biubug6.onnx',
     sha256: '6ef156c853a7fc783e90de337dd588ef3c4a43dc2892fc366e03e0b9a9c584a6',
+    licence: RESEARCH_ONLY,
   },
   {
     id: 'retinaface-r50',
@@ -82,6 +88,14 @@ export const MODEL_CATALOG: readonly CatalogModel[] = [
         symbol: { url: `https://raw.githubusercontent.com/${R50_COPY}R50-symbol.json`, size: 151_773, sha256: '8d4c461a662f1edf1e8351dfb9bb26afe494e23220133ecee15ca98da82580f8' },
       },
     ],
+    licence: RESEARCH_ONLY,
+  },
+  {
+    id: 'yunet',
+    title: 'YuNet (OpenCV Zoo face_detection_yunet, decoded as OpenCV FaceDetectorYN, dynamic size)',
+    file: 'face_detection_yunet_2026may.onnx',
+    sha256: 'ebafce4e3c118d6554634be5c27ab333b4c047a9a8c3faf1d7cf93101c22f0f0',
+    licence: 'MIT (OpenCV Zoo)',
   },
 ];
 

@@ -13,10 +13,10 @@ import {
   type Face,
   type InputGeometry,
 } from '../../src/core/index.ts';
-import type { FaceEngine } from '../../src/runtime/face-session.ts';
+import type { FaceSession } from '../../src/runtime/face-session.ts';
 import { decodeImageFile, type DecodedImage } from '../../src/node/image-file.ts';
 import { NodeDetector } from '../../src/node/node-detector.ts';
-import { loadEngine } from '../support/engine.ts';
+import { loadSession } from '../support/engine.ts';
 import { MODELS, PHOTOS, widerImages } from '../support/paths.ts';
 import { Biubug6Outputs, InsightFaceOutputs, biubug6Descriptor, insightFaceDescriptor } from '../support/synthetic.ts';
 
@@ -83,7 +83,7 @@ describe('planTestTimeAugmentation (insightface test_widerface.py, mode 1)', () 
     bad({ targetSize: -1 }, /targetSize/);
     bad({ maxSize: Infinity }, /maxSize/);
     bad({ merge: 'average' }, /merge must be 'vote' or 'nms'/);
-    bad({ scales: [100000] }, /over the 16384 px limit/);
+    bad({ scales: [100000] }, /over the 4096 px tensor limit/);
     expect(() => planTestTimeAugmentation({ width: 0, height: 480 }, null)).toThrow(/Image width/);
   });
 });
@@ -153,7 +153,6 @@ describe('FaceDecoder.collect: one pass’s candidates before NMS, in source pix
     expect(Array.from(into.scores.subarray(0, 3))).toEqual([0.8, 0.9, 0.9].map(Math.fround));
     into.clear();
     expect(into.count).toBe(0);
-    expect(() => decoder.collect(insightface().outputs, { geometry: HALF, flip: false }, into, 2)).toThrow(InvalidInputError);
   });
 });
 
@@ -211,15 +210,14 @@ describe('CandidateMerger', () => {
       expect(f.landmarks[0][0]).toBeCloseTo(100 - plain[k].landmarks[1][0], 4);
       expect(f.landmarks[3][1]).toBe(plain[k].landmarks[4][1]);
     });
-    expect(() => merger.merge(candidates(rows), plan('vote'), { iouThreshold: 1.5 })).toThrow(InvalidInputError);
   });
 });
 
 describe('test-time augmentation on the default model', () => {
-  let engine: FaceEngine;
+  let engine: FaceSession;
   let photo: DecodedImage;
   beforeAll(async () => {
-    engine = await loadEngine(MODELS.insightface);
+    engine = await loadSession(MODELS.insightface);
     photo = await decodeImageFile(join(PHOTOS, 'group-640x480.jpg'));
   });
   afterAll(() => engine.release());
