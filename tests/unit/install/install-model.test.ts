@@ -163,10 +163,14 @@ describe.skipIf(!hasSharedModels)('models install, against a local HTTP server',
   it('a cut download resumes with an HTTP Range request', async () => {
     const { path } = await install([zipSource('/cut-once.zip')]);
     expect(sha256(readFileSync(path))).toBe(PINNED);
-    const half = Math.floor(zip.length / 2);
-    expect(rangeRequests('/cut-once.zip')).toEqual([null, `bytes=${half}-`]);
+    // The server sent half the file before closing; what reached the client is the resume point.
+    const [first, second] = rangeRequests('/cut-once.zip');
+    expect(first).toBeNull();
+    const resumedAt = Number(/^bytes=(\d+)-$/.exec(second ?? '')?.[1]);
+    expect(resumedAt).toBeGreaterThan(0);
+    expect(resumedAt).toBeLessThanOrEqual(Math.floor(zip.length / 2));
     expect(lines.some((l) => /cut after \d+ of \d+ bytes .*trying again/.test(l))).toBe(true);
-    expect(lines).toContain(`cut-once.zip: resuming at ${(half / 1e6).toFixed(1)} MB`);
+    expect(lines).toContain(`cut-once.zip: resuming at ${(resumedAt / 1e6).toFixed(1)} MB`);
   });
 
   it('a server that ignores Range: the download starts over', async () => {
