@@ -161,6 +161,27 @@ function setupCopiedModel(m) {
   }
 }
 
+/**
+ * More models on request, with the CLI's installer (`retinaface-web models install <id>`: download, sha256,
+ * conversion; needs the network): `npm run setup -- --install retinaface-r50` fails if it cannot; the list in
+ * RETINAFACE_SETUP_INSTALL (e.g. during `npm install`) only explains.
+ */
+function installRequested() {
+  const args = process.argv.slice(2);
+  const explicit = args.flatMap((a, i) => (a === '--install' && args[i + 1] ? [args[i + 1]] : []));
+  const requested = (process.env.RETINAFACE_SETUP_INSTALL ?? '').split(',').map((id) => id.trim()).filter(Boolean);
+  let failed = false;
+  for (const id of [...explicit, ...requested]) {
+    const bin = join(root, 'bin', 'retinaface-web.js');
+    const run = spawnSync(process.execPath, [bin, 'models', 'install', id, '--out', target, '--cache', downloads], { stdio: 'inherit' });
+    if (run.status !== 0) {
+      log(`${id} was not installed (see above)${explicit.includes(id) ? '' : '; the install itself is fine'}`);
+      failed ||= explicit.includes(id);
+    }
+  }
+  return failed ? 1 : 0;
+}
+
 try {
   mkdirSync(target, { recursive: true });
   await setupDefaultModel();
@@ -168,3 +189,4 @@ try {
 } catch (error) {
   log(`model setup stopped early (${error?.message ?? error}); the install itself is fine. Run \`npm run prepare\` to retry.`);
 }
+process.exitCode = installRequested();

@@ -34,6 +34,7 @@ export class InsightFaceDecoder implements FamilyDecoder {
   readonly overlap = 'inclusive-pixels';
   readonly maxCandidates = Infinity;
   private readonly corners = new Float32Array(4);
+  readonly inclusivePixelBoxes = true;
   private levels: BoundLevel[] = [];
   private anchors: Float32Array = new Float32Array(0);
   private readonly geometry = new Float64Array(4);

@@ -1,6 +1,7 @@
 import { Biubug6Decoder } from './decode-biubug6.ts';
 import { InsightFaceDecoder } from './decode-insightface.ts';
 import { YuNetDecoder } from './decode-yunet.ts';
+import type { CandidatePass, FaceCandidates } from './face-candidates.ts';
 import type { Face, Point } from './face.ts';
 import type { FamilyDecoder, RawOutputs } from './family-decoder.ts';
 import { scaleX, scaleY, type InputGeometry } from './geometry.ts';
@@ -38,6 +39,28 @@ const MIRRORED_LANDMARKS = [1, 0, 2, 4, 3] as const;
 export function familyDecodeDefaults(descriptor?: ModelDescriptor): DecodeDefaults {
   if (descriptor?.family === 'yunet') return descriptor.decodeDefaults;
   return { scoreThreshold: DEFAULT_SCORE_THRESHOLD, iouThreshold: DEFAULT_IOU_THRESHOLD };
+}
+
+/**
+ * A face from corners `x1, y1, x2, y2` at `boxes[b..]` and landmarks `x0, y0, … x4, y4` at `points[p..]`, in
+ * source pixels; mirrored (x → mirrorWidth − x, left/right points swapped) when `mirrorWidth` is given.
+ */
+export function faceFromArrays(boxes: ArrayLike<number>, b: number, score: number, points: ArrayLike<number>, p: number, mirrorWidth?: number): Face {
+  let x1 = boxes[b];
+  let x2 = boxes[b + 2];
+  const y1 = boxes[b + 1];
+  const y2 = boxes[b + 3];
+  const landmarks: Point[] = new Array(5);
+  if (mirrorWidth !== undefined) {
+    [x1, x2] = [mirrorWidth - x2, mirrorWidth - x1];
+    for (let k = 0; k < 5; k++) {
+      const from = p + 2 * MIRRORED_LANDMARKS[k];
+      landmarks[k] = [mirrorWidth - points[from], points[from + 1]];
+    }
+  } else {
+    for (let k = 0; k < 5; k++) landmarks[k] = [points[p + 2 * k], points[p + 2 * k + 1]];
+  }
+  return { box: { x: x1, y: y1, width: x2 - x1, height: y2 - y1 }, score, landmarks };
 }
 
 export function createFamilyDecoder(descriptor: ModelDescriptor): FamilyDecoder {
@@ -146,5 +169,61 @@ export class FaceDecoder {
     }
     for (let k = 0; k < 5; k++) landmarks[k] = [lm[2 * k], lm[2 * k + 1]];
     return { box: { x, y, width, height }, score, landmarks };
+  }
+
+  /**
+   * Test-time augmentation's collection step: the candidates of one pass that pass the score test, before
+   * NMS, appended to `into` in source pixels (corners of the family's face box), with the pass's flip undone as
+   * insightface does (spec §A.2, `retinaface.py`): a family with inclusive pixel boxes (insightface) maps x to
+   * W − 1 − x of the resized image and clips boxes to that image (not to the padded tensor, which upstream's
+   * unpadded passes do not have); others map x to W − x. Points swap left and right. `geometry.mirror` is not
+   * applied here. Returns how many candidates were added.
+   */
+  collect(outputs: RawOutputs, pass: CandidatePass, into: FaceCandidates, scoreThreshold = DEFAULT_SCORE_THRESHOLD): number {
+    const { geometry, flip } = pass;
+    const family = this.family;
+    this.ensureCapacity(family.bind(outputs, geometry.inputWidth, geometry.inputHeight));
+    const count = family.select(scoreThreshold, this.indices, this.scores);
+    const first = into.reserve(count);
+    const sx = scaleX(geometry);
+    const sy = scaleY(geometry);
+    const inclusive = family.inclusivePixelBoxes === true;
+    // The resized image's last pixel (inclusive boxes) or its right edge, in source pixels.
+    const right = inclusive ? (geometry.contentWidth - 1) / sx : geometry.sourceWidth;
+    const bottom = (geometry.contentHeight - 1) / sy;
+    const { boxes, scores, landmarks } = into;
+    const faceBox = this.faceBox;
+    for (let c = 0; c < count; c++) {
+      const n = this.indices[c];
+      const b = 4 * (first + c);
+      const p = 10 * (first + c);
+      family.faceBox(n, sx, sy, faceBox, 0);
+      boxes[b] = faceBox[0];
+      boxes[b + 1] = faceBox[1];
+      boxes[b + 2] = faceBox[0] + faceBox[2];
+      boxes[b + 3] = faceBox[1] + faceBox[3];
+      family.landmarks(n, sx, sy, landmarks, p);
+      scores[first + c] = this.scores[c];
+      if (inclusive) {
+        boxes[b] = Math.min(boxes[b], right);
+        boxes[b + 1] = Math.min(boxes[b + 1], bottom);
+        boxes[b + 2] = Math.min(boxes[b + 2], right);
+        boxes[b + 3] = Math.min(boxes[b + 3], bottom);
+      }
+      if (flip) {
+        const x1 = boxes[b];
+        boxes[b] = right - boxes[b + 2];
+        boxes[b + 2] = right - x1;
+        const lm = this.landmarks;
+        lm.set(landmarks.subarray(p, p + 10));
+        for (let k = 0; k < 5; k++) {
+          const from = 2 * MIRRORED_LANDMARKS[k];
+          landmarks[p + 2 * k] = right - lm[from];
+          landmarks[p + 2 * k + 1] = lm[from + 1];
+        }
+      }
+    }
+    into.count = first + count;
+    return count;
   }
 }

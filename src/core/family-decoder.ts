@@ -27,6 +27,11 @@ export interface FamilyDecoder {
   readonly overlap: OverlapRule;
   /** At most this many candidates, best first, enter NMS (OpenCV's `top_k`); Infinity for all. */
   readonly maxCandidates: number;
+  /**
+   * Boxes are inclusive pixel indices (+1 convention) clipped to the image, as insightface's are: a horizontal
+   * flip maps x to W − 1 − x. Absent or false: continuous coordinates, x → W − x.
+   */
+  readonly inclusivePixelBoxes?: boolean;
   /** Takes this run's outputs for an input tensor of the given size; returns the number of anchors. */
   bind(outputs: RawOutputs, inputWidth: number, inputHeight: number): number;
   /**

@@ -5,12 +5,14 @@ import { detectCommand } from './commands/detect.ts';
 import { evalCommand } from './commands/eval.ts';
 import { infoCommand } from './commands/info.ts';
 import { MissingDependencyError } from './missing-dependency.ts';
+import { modelsCommand } from './commands/models.ts';
 
 const COMMANDS: Record<string, Command> = {
   detect: detectCommand,
   convert: convertCommand,
   info: infoCommand,
   eval: evalCommand,
+  models: modelsCommand,
 };
 
 function usage(): string {

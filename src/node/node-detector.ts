@@ -4,13 +4,19 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-web';
 import {
+  CandidateMerger,
+  FaceCandidates,
   ImagePacker,
+  InvalidInputError,
   ModelLoadError,
   planGeometry,
+  planTestTimeAugmentation,
   tensorLength,
   type DescriptorOverrides,
   type Face,
   type InputGeometry,
+  type TestTimeAugmentationOptions,
+  type TtaPlan,
 } from '../core/index.ts';
 import { DEFAULT_MODEL_ID, MODEL_CATALOG, findCatalogModel } from '../models/catalog.ts';
 import type { DetectOverrides } from '../options/face-detector-options.ts';
@@ -54,9 +60,25 @@ export interface NodeDetectorOptions {
   descriptor?: DescriptorOverrides;
 }
 
+/** `detect()`'s options, and the Node host's best-quality mode. */
+export type NodeDetectOptions = DetectOverrides & {
+  /**
+   * `'fast'`: one run of the model. `'best'`: best-quality mode for still images, insightface's WIDER FACE
+   * multi-scale test (an image pyramid, each scale also flipped, box voting; see `TestTimeAugmentationOptions`),
+   * some 20-50 times the work. `inputSize` and `maxInputSize` do not apply to it. Defaults to `'fast'`.
+   */
+  quality?: 'fast' | 'best';
+  /** Best-quality mode's pyramid, flip and merge. Defaults to insightface's settings. */
+  tta?: TestTimeAugmentationOptions;
+};
+
 export interface ImageResult {
   faces: Face[];
+  /** The tensor's geometry; in best-quality mode that of its largest pass (`tta` lists them all). */
   geometry: InputGeometry;
+  /** Best-quality mode only: the passes that ran. */
+  tta?: TtaPlan;
+  /** ms; in best-quality mode summed over the passes (`pack` includes resizing, `decode` the final merge). */
   timings: SessionTimings & { pack: number };
 }
 
@@ -64,6 +86,8 @@ export interface ImageResult {
 export class NodeDetector {
   private tensor = new Float32Array(0);
   private readonly packer: ImagePacker;
+  private readonly candidates = new FaceCandidates();
+  private readonly merger = new CandidateMerger();
 
   /** The settings of a call that sets none: the defaults, with the model family's thresholds. */
   private readonly settings: Readonly<DetectSettings>;
@@ -95,8 +119,12 @@ export class NodeDetector {
     return this.session.descriptor;
   }
 
-  async detectImage(image: DecodedImage, options?: DetectOverrides): Promise<ImageResult> {
-    const settings = resolveDetectOverrides(this.settings, options);
+  async detectImage(image: DecodedImage, options?: NodeDetectOptions): Promise<ImageResult> {
+    const { quality = 'fast', tta, ...overrides } = options ?? {};
+    if (quality === 'best') return this.detectImageBest(image, options);
+    if (quality !== 'fast') throw new InvalidInputError(`quality must be 'fast' or 'best'; got ${String(quality)}.`);
+    if (tta !== undefined) throw new InvalidInputError("tta options go with quality: 'best'.");
+    const settings = resolveDetectOverrides(this.settings, overrides);
     const geometry = planGeometry(image, this.session.descriptor.inputSize, settings);
     const t0 = performance.now();
     const fitted = await fitImage(image, geometry);
@@ -108,7 +136,55 @@ export class NodeDetector {
     return { faces, geometry, timings: { ...timings, pack } };
   }
 
-  async detectFile(file: string, options?: DetectOverrides): Promise<ImageResult & { width: number; height: number }> {
+  /**
+   * Best-quality mode, as a host drives the core: plan the passes, then for each scale resize once and run it
+   * unflipped and flipped (the packer mirrors), collecting candidates before NMS; then one merge.
+   */
+  private async detectImageBest(image: DecodedImage, options?: NodeDetectOptions): Promise<ImageResult> {
+    const { plan, candidates, largest, timings, settings } = await this.collectCandidates(image, options);
+    const t0 = performance.now();
+    const faces = this.merger.merge(candidates, plan, settings);
+    timings.decode += performance.now() - t0;
+    return { faces, geometry: largest, tta: plan, timings };
+  }
+
+  /**
+   * Best-quality mode's passes without the merge: every pass's candidates (before NMS, in source pixels), for
+   * `CandidateMerger.merge` (benchmarks merge them more than one way). The candidates are reused by the next call.
+   */
+  async collectCandidates(image: DecodedImage, options?: NodeDetectOptions) {
+    const { quality: _, tta, ...overrides } = options ?? {};
+    if (overrides.inputSize !== undefined || overrides.maxInputSize !== undefined) {
+      throw new InvalidInputError("inputSize and maxInputSize do not apply to quality 'best'; its sizes come from tta.scales.");
+    }
+    const settings = withFamilyDefaults(resolveDetectOverrides(this.settings, overrides), this.session.descriptor);
+    const plan = planTestTimeAugmentation(image, this.session.descriptor.inputSize, { ...tta, mirror: settings.mirror });
+    const timings = { pack: 0, inference: 0, decode: 0 };
+    this.candidates.clear();
+    let fitted: DecodedImage | null = null;
+    let largest = plan.passes[0].geometry;
+    for (const pass of plan.passes) {
+      const { geometry } = pass;
+      const t0 = performance.now();
+      if (!fitted || fitted.width !== geometry.contentWidth || fitted.height !== geometry.contentHeight) {
+        fitted = await fitImage(image, geometry);
+      }
+      const length = tensorLength(geometry);
+      if (this.tensor.length < length) this.tensor = new Float32Array(length);
+      const tensor = this.packer.pack(fitted, geometry, this.tensor, { flip: pass.flip });
+      const t1 = performance.now();
+      const outputs = await this.session.infer(tensor, geometry);
+      const t2 = performance.now();
+      this.session.collect(outputs, pass, this.candidates, settings.scoreThreshold);
+      timings.pack += t1 - t0;
+      timings.inference += t2 - t1;
+      timings.decode += performance.now() - t2;
+      if (length > tensorLength(largest)) largest = geometry;
+    }
+    return { plan, candidates: this.candidates, largest, timings, settings: { iouThreshold: settings.iouThreshold, maxFaces: settings.maxFaces } };
+  }
+
+  async detectFile(file: string, options?: NodeDetectOptions): Promise<ImageResult & { width: number; height: number }> {
     const image = await decodeImageFile(file);
     const result = await this.detectImage(image, options);
     return { ...result, width: image.width, height: image.height };

@@ -6,8 +6,10 @@ import {
   ModelLoadError,
   describeModel,
   type DecodeOptions,
+  type CandidatePass,
   type DescriptorOverrides,
   type Face,
+  type FaceCandidates,
   type InputGeometry,
   type ModelDescriptor,
   type ModelIO,
@@ -127,6 +129,11 @@ export class FaceSession {
 
   decode(outputs: RawOutputs, geometry: InputGeometry, settings: DecodeOptions = {}): Face[] {
     return this.decoder.decode(outputs, geometry, settings);
+  }
+
+  /** Best-quality mode: appends this pass's candidates (before NMS) to `into`; see `FaceDecoder.collect`. */
+  collect(outputs: RawOutputs, pass: CandidatePass, into: FaceCandidates, scoreThreshold?: number): number {
+    return this.decoder.collect(outputs, pass, into, scoreThreshold);
   }
 
   /** `infer` then `decode`, with per-stage timings. */

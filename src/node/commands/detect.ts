@@ -8,6 +8,7 @@ import {
   type ChannelOrder,
   type Face,
   type InputSizeRequest,
+  type TestTimeAugmentationOptions,
 } from '../../core/index.ts';
 import { DEFAULT_MODEL_ID, MODEL_CATALOG } from '../../models/catalog.ts';
 import type { Command } from './command.ts';
@@ -38,6 +39,17 @@ Options:
   --channel-order BGR|RGB the model's input channel order (default BGR)
   --landmark-std <s>      insightface landmark std (default 1; 0.2 for retinaface_mnet025_v2)
   --threads <n>           WASM threads (default 1)
+  --tta                   best-quality mode for still images: insightface's WIDER FACE multi-scale test, an
+                          image pyramid, each scale also flipped, all candidates merged by box voting (about
+                          20-50 times slower; a face found only once is dropped). Dynamic-size models only;
+                          not with --size/--max-size
+  --tta-scales <list>     the pyramid: pass k scales the image so its shorter side is about list[k] pixels
+                          (relative to --tta-target-size, see below) (default 500,800,1100,1400,1700)
+  --tta-target-size <n>   base scale: shorter side to n px, unless the longer side would exceed
+                          --tta-max-size; then longer side to that (defaults 800 and 1200)
+  --tta-max-size <n>      see --tta-target-size (default 1200)
+  --tta-no-flip           do not run the flipped image
+  --tta-merge vote|nms    merge the passes by box voting (default) or plain NMS
   --format json|wider     json (default): one array on stdout; wider: WIDER FACE prediction files
   --out <dir>             output folder for --format wider (<dir>/<event>/<image>.txt)
   --eval <ground truth>   evaluate the faces on WIDER FACE (see retinaface-web eval --help) and print the
@@ -52,6 +64,24 @@ function parseNumber(text: string | undefined, option: string): number | undefin
   const v = Number(text);
   if (text.trim() === '' || !Number.isFinite(v)) throw new InvalidInputError(`${option} takes a number; got "${text}".`);
   return v;
+}
+
+function parseTta(values: Record<string, string | boolean | undefined>): TestTimeAugmentationOptions {
+  const positive = (text: string | undefined, option: string) => {
+    const v = parseNumber(text, option);
+    if (v !== undefined && !(v > 0)) throw new InvalidInputError(`${option} takes positive numbers; got "${text}".`);
+    return v;
+  };
+  const list = values['tta-scales'] as string | undefined;
+  const merge = values['tta-merge'] as string | undefined;
+  if (merge !== undefined && merge !== 'vote' && merge !== 'nms') throw new InvalidInputError(`--tta-merge takes vote or nms; got "${merge}".`);
+  return {
+    scales: list?.split(',').map((v) => positive(v, '--tta-scales')!),
+    targetSize: positive(values['tta-target-size'] as string | undefined, '--tta-target-size'),
+    maxSize: positive(values['tta-max-size'] as string | undefined, '--tta-max-size'),
+    flip: !values['tta-no-flip'],
+    merge,
+  };
 }
 
 async function listImages(paths: string[]): Promise<string[]> {
@@ -95,6 +125,12 @@ export const detectCommand: Command = {
         'channel-order': { type: 'string' },
         'landmark-std': { type: 'string' },
         threads: { type: 'string' },
+        tta: { type: 'boolean' },
+        'tta-scales': { type: 'string' },
+        'tta-target-size': { type: 'string' },
+        'tta-max-size': { type: 'string' },
+        'tta-no-flip': { type: 'boolean' },
+        'tta-merge': { type: 'string' },
         format: { type: 'string' },
         out: { type: 'string' },
         eval: { type: 'string' },
@@ -119,7 +155,16 @@ export const detectCommand: Command = {
     }
     const inputSize: InputSizeRequest | undefined =
       values.size === undefined || values.size === 'native' ? undefined : parseSize(values.size, '--size');
+    const tta = values.tta ? parseTta(values) : undefined;
+    if (!values.tta) {
+      const stray = ['tta-scales', 'tta-target-size', 'tta-max-size', 'tta-no-flip', 'tta-merge'].find((k) => values[k as keyof typeof values] !== undefined);
+      if (stray) throw new InvalidInputError(`--${stray} goes with --tta.`);
+    } else if (values.size !== undefined || values['max-size'] !== undefined) {
+      throw new InvalidInputError('--tta sets its own sizes (--tta-scales); leave out --size and --max-size.');
+    }
     const options = {
+      quality: tta ? ('best' as const) : ('fast' as const),
+      tta,
       scoreThreshold: parseNumber(values.score, '--score'),
       iouThreshold: parseNumber(values.iou, '--iou'),
       maxFaces: parseNumber(values['max-faces'], '--max-faces'),
