@@ -39,7 +39,6 @@ export const MAX_FACES = 1000;
 /** retinaface-web's input sizes: its native mode and fixed letterbox sizes (smaller is faster). */
 export const RETINAFACE_SIZES: { name: string; inputSize: 'native' | { width: number; height: number } }[] = [
   { name: 'native', inputSize: 'native' },
-  { name: '640x480', inputSize: { width: 640, height: 480 } },
   { name: '480x352', inputSize: { width: 480, height: 352 } },
   { name: '320x256', inputSize: { width: 320, height: 256 } },
 ];

@@ -106,7 +106,7 @@ ${markdownTable(tableRows(results))}
 - **start-up**: cold, in a fresh browser context each (no HTTP cache, no Cache Storage): from navigation start to
   the first result on the 640x480 frame (import + create + first detect; the frame's own fetch and decode left
   out), median of ${info.startupRuns} run(s), detectors in rotated order. **bytes**: everything the server sent
-  for it but the test image, in MB (10⁶ bytes), split as model / wasm / js (the rest is HTML). OpenCV.js ships its
+  for it but the test image, uncompressed, in MB (10⁶ bytes), split as model / wasm / js (the rest is HTML). OpenCV.js ships its
   wasm inside its js.
 - **threads**: what each runtime reports it uses (onnxruntime-web \`numThreads\`, tfjs \`getThreadsCount()\`;
   OpenCV.js and MediaPipe's builds are single-threaded). Each detector runs with its own default threads.

@@ -78,6 +78,8 @@ function countingPlugin(counts: { current: ByteCount }): Plugin {
     configurePreviewServer(server) {
       server.middlewares.use((req, res, next) => {
         const path = new URL(req.url ?? '/', 'http://x').pathname;
+        // Uncompressed, so that every file counts at its own size (Vite's preview would gzip only what it serves).
+        delete req.headers['accept-encoding'];
         res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
         res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
         res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
