@@ -29,9 +29,9 @@ export function chartPoints(results: BenchResults): ChartPoint[] {
 }
 
 export function chartSvg(points: ChartPoint[], title: string): string {
-  const W = 880;
-  const H = 560;
-  const m = { left: 70, right: 250, top: 50, bottom: 60 };
+  const W = 980;
+  const H = 580;
+  const m = { left: 70, right: 320, top: 50, bottom: 60 };
   const pw = W - m.left - m.right;
   const ph = H - m.top - m.bottom;
   const msValues = points.map((p) => p.ms);
@@ -63,6 +63,20 @@ export function chartSvg(points: ChartPoint[], title: string): string {
   out.push(`<text transform="translate(20 ${m.top + ph / 2}) rotate(-90)" text-anchor="middle">WIDER FACE hard AP — better is up</text>`);
   // One colour per group, a line through its points in order of time, each point labelled.
   const groups = [...new Set(points.map((p) => p.group))];
+  // Labels go beside their point where they overlap no label placed before (approximate text boxes, 6.2 px a char).
+  const placed = points.map((p) => ({ x1: x(p.ms) - 5, x2: x(p.ms) + 5, y1: y(p.hardAp) - 5, y2: y(p.hardAp) + 5 }));
+  const placeLabel = (px: number, py: number, text: string) => {
+    const w = text.length * 6.2;
+    for (const [dx, dy, anchor] of [[7, -6, 'start'], [7, 14, 'start'], [-7, -6, 'end'], [-7, 14, 'end'], [7, -18, 'start'], [7, 26, 'start']] as const) {
+      const x1 = anchor === 'start' ? px + dx : px + dx - w;
+      const box = { x1, x2: x1 + w, y1: py + dy - 10, y2: py + dy + 2 };
+      if (!placed.some((b) => b.x1 < box.x2 && box.x1 < b.x2 && b.y1 < box.y2 && box.y1 < b.y2)) {
+        placed.push(box);
+        return { x: px + dx, y: py + dy, anchor };
+      }
+    }
+    return { x: px + 7, y: py - 6, anchor: 'start' as const };
+  };
   groups.forEach((group, i) => {
     const colour = COLOURS[i % COLOURS.length];
     const pts = points.filter((p) => p.group === group).sort((a, b) => a.ms - b.ms || a.hardAp - b.hardAp);
@@ -70,7 +84,9 @@ export function chartSvg(points: ChartPoint[], title: string): string {
     for (const p of pts) {
       const [px, py] = [x(p.ms), y(p.hardAp)];
       out.push(`<circle cx="${px.toFixed(1)}" cy="${py.toFixed(1)}" r="4.5" fill="${colour}" stroke="#fff" stroke-width="1"/>`);
-      if (p.label) out.push(`<text x="${(px + 7).toFixed(1)}" y="${(py - 6).toFixed(1)}" font-size="11" fill="${colour}">${escapeXml(p.label)}</text>`);
+      if (!p.label) continue;
+      const at = placeLabel(px, py, p.label);
+      out.push(`<text x="${at.x.toFixed(1)}" y="${at.y.toFixed(1)}" text-anchor="${at.anchor}" font-size="11" fill="${colour}">${escapeXml(p.label)}</text>`);
     }
     const ly = m.top + 8 + i * 22;
     out.push(`<circle cx="${m.left + pw + 20}" cy="${ly}" r="5" fill="${colour}"/>`);

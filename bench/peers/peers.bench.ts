@@ -223,7 +223,7 @@ async function evaluate(results: BenchResults): Promise<void> {
 async function renderChart(svg: string, png: string): Promise<void> {
   const browser = await chromium.launch(launchOptions());
   try {
-    const page = await browser.newPage({ viewport: { width: 880, height: 560 } });
+    const page = await browser.newPage({ viewport: { width: 980, height: 580 } });
     await page.setContent(svg);
     await page.locator('svg').screenshot({ path: png });
   } finally {
