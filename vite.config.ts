@@ -7,7 +7,8 @@ const isolationHeaders = {
 };
 
 export default defineConfig({
-  server: { headers: isolationHeaders },
+  // lan.test: the browser tests open the page from a non-localhost name to get an insecure context.
+  server: { headers: isolationHeaders, allowedHosts: ['lan.test'] },
   preview: { headers: isolationHeaders },
   worker: { format: 'es' },
   // Pre-bundling onnxruntime-web makes the dev server reload the page on first visit.

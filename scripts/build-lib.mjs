@@ -13,7 +13,10 @@ const external = [/^onnxruntime-web($|\/)/, /^protobufjs($|\/)/, 'comlink', 'sha
 // `new URL('<relative>', import.meta.url)` names the worker and the default model from the source file's folder;
 // in dist everything is bundled into files at dist/, so each such path is re-pointed from there (the worker's
 // source becomes its built file).
-const BUILT = { 'src/worker/detector.worker.ts': 'dist/detector.worker.js' };
+const BUILT = {
+  'src/worker/detector.worker.ts': 'dist/detector.worker.js',
+  'src/worker/detector-wasm.worker.ts': 'dist/detector-wasm.worker.js',
+};
 const assetUrlsInDist = {
   name: 'asset-urls-in-dist',
   transform(code, id) {
@@ -28,8 +31,17 @@ const assetUrlsInDist = {
 
 rmSync('dist', { recursive: true, force: true });
 const common = { external, logLevel: 'warn' };
-await build({ ...common, input: 'src/index.ts', plugins: [assetUrlsInDist], platform: 'browser', output: { file: 'dist/index.js', format: 'es' } });
-await build({ ...common, input: 'src/worker/detector.worker.ts', platform: 'browser', output: { file: 'dist/detector.worker.js', format: 'es' } });
+// The two entry points share their code in chunks beside them (at dist/, where the re-pointed URLs hold).
+await build({
+  ...common,
+  input: { index: 'src/index.ts', wasm: 'src/wasm.ts' },
+  plugins: [assetUrlsInDist],
+  platform: 'browser',
+  output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'shared-[hash].js' },
+});
+for (const [source, built] of Object.entries(BUILT)) {
+  await build({ ...common, input: source, platform: 'browser', output: { file: built, format: 'es' } });
+}
 await build({ ...common, input: 'src/node/cli.ts', platform: 'node', output: { file: 'dist/node/cli.js', format: 'es' } });
 execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 // Declarations keep the sources' `.ts` specifiers; point them at the emitted `.js`/`.d.ts` pair instead.
@@ -39,4 +51,4 @@ for (const entry of readdirSync('dist/types', { recursive: true })) {
   const text = readFileSync(file, 'utf8');
   writeFileSync(file, text.replace(/(from\s+['"]\.{1,2}\/[^'"]+)\.ts(['"])/g, '$1.js$2').replace(/(import\(['"]\.{1,2}\/[^'"]+)\.ts(['"]\))/g, '$1.js$2'));
 }
-console.log('build:lib: dist/index.js, dist/detector.worker.js, dist/node/cli.js, dist/types/');
+console.log('build:lib: dist/index.js, dist/wasm.js, their workers, dist/node/cli.js, dist/types/');

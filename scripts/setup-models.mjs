@@ -43,6 +43,14 @@ const COPIED_MODELS = [
     from: 'retinaface-mnet025-biubug6/retinaface-mnet025-biubug6.onnx',
     sha256: '6ef156c853a7fc783e90de337dd588ef3c4a43dc2892fc366e03e0b9a9c584a6',
     what: 'the biubug6/Pytorch_Retinaface MobileNet-0.25',
+    terms: 'the weights are for non-commercial research only',
+  },
+  {
+    file: 'face_detection_yunet_2026may.onnx',
+    from: 'yunet/face_detection_yunet_2026may.onnx',
+    sha256: 'ebafce4e3c118d6554634be5c27ab333b4c047a9a8c3faf1d7cf93101c22f0f0',
+    what: 'OpenCV Zoo YuNet',
+    terms: 'the model is MIT-licensed (OpenCV Zoo, models/face_detection_yunet)',
   },
 ];
 
@@ -148,7 +156,7 @@ function setupCopiedModel(m) {
   } else {
     log(
       `${m.file} (${m.what}) is not installed: ../shared/models/${m.from} was not found or its sha256 differs. ` +
-        `Place the file at public/models/${m.file} (see README, "Models"); the weights are for non-commercial research only.`,
+        `Place the file at public/models/${m.file} (see README, "Models"); ${m.terms}.`,
     );
   }
 }

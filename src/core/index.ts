@@ -9,3 +9,4 @@ export * from './nms.ts';
 export * from './face-decoder.ts';
 export { InsightFaceDecoder } from './decode-insightface.ts';
 export { Biubug6Decoder } from './decode-biubug6.ts';
+export { YuNetDecoder } from './decode-yunet.ts';

@@ -21,7 +21,8 @@ export const tensorLength = (g: InputGeometry): number => 3 * g.inputWidth * g.i
 
 /**
  * Packs RGBA pixels into a planar float32 NCHW tensor: value = (pixel − mean) / std per channel in the model's
- * channel order, the image at the top-left, padding 0. Holds its lookup tables, so a frame allocates nothing.
+ * channel order (transparent pixels composited over black), the image at the top-left, padding 0. Holds its
+ * lookup tables, so a frame allocates nothing.
  */
 export class ImagePacker {
   private readonly luts: [Float32Array, Float32Array, Float32Array];
@@ -57,16 +58,27 @@ export class ImagePacker {
     return this.aligned;
   }
 
-  /** Tensor positions [from, to) of every plane from pixel words at position − skip (one flat loop: fastest). */
+  /**
+   * Tensor positions [from, to) of every plane from pixel words at position − skip (one flat loop: fastest).
+   * A pixel that is not opaque is composited over black first (its colour times alpha), as the browser's
+   * premultiplied bitmaps and a draw onto an opaque canvas give it, so every path sees the same image.
+   */
   private packRange(px: Uint32Array, out: Float32Array, plane: number, from: number, to: number, skip: number): void {
     const [lut0, lut1, lut2] = this.luts;
     const [s0, s1, s2] = this.shifts;
     const plane2 = 2 * plane;
     for (let d = from; d < to; d++) {
       const v = px[d - skip];
-      out[d] = lut0[(v >>> s0) & 255];
-      out[d + plane] = lut1[(v >>> s1) & 255];
-      out[d + plane2] = lut2[(v >>> s2) & 255];
+      if (v >>> 24 === 255) {
+        out[d] = lut0[(v >>> s0) & 255];
+        out[d + plane] = lut1[(v >>> s1) & 255];
+        out[d + plane2] = lut2[(v >>> s2) & 255];
+      } else {
+        const a = (v >>> 24) / 255;
+        out[d] = lut0[Math.round(((v >>> s0) & 255) * a)];
+        out[d + plane] = lut1[Math.round(((v >>> s1) & 255) * a)];
+        out[d + plane2] = lut2[Math.round(((v >>> s2) & 255) * a)];
+      }
     }
   }
 

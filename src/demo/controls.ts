@@ -1,4 +1,4 @@
-import { DEFAULT_MODEL_ID, MODEL_CATALOG, type BackendRequest, type DetectOverrides, type InputSizeRequest } from '../index.ts';
+import { DEFAULT_IOU_THRESHOLD, DEFAULT_MODEL_ID, DEFAULT_SCORE_THRESHOLD, MODEL_CATALOG, type BackendRequest, type DetectOverrides, type InputSizeRequest } from '../index.ts';
 import type { ModelChoice } from './detector-session.ts';
 import { byId, formatSize, parseSize } from './dom.ts';
 
@@ -41,6 +41,8 @@ export class Controls {
       this.model.add(option, this.model.options[this.model.options.length - 1]); // before "Model URL…"
     }
     this.model.value = DEFAULT_MODEL_ID;
+    this.score.value = String(DEFAULT_SCORE_THRESHOLD);
+    this.iou.value = String(DEFAULT_IOU_THRESHOLD);
     this.applyParams(params);
     this.showModelUrl();
     this.showValues();
@@ -109,6 +111,7 @@ export class Controls {
       'retinaface-mnet025': 'MobileNet-0.25 (default)',
       'retinaface-mnet025-biubug6': 'MobileNet-0.25, biubug6 build',
       'retinaface-r50': 'ResNet-50',
+      yunet: 'YuNet (OpenCV Zoo, MIT)',
     };
     return `${short[id] ?? id}${installed ? '' : ' — not installed'}`;
   }

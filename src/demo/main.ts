@@ -93,8 +93,7 @@ function restartDetection(): void {
 
 function show(result: DetectionResult, kind: SourceKind, mirrored: boolean, name: string | undefined): void {
   const draw = overlay.draw(result.faces, result.sourceSize);
-  const t = result.timings;
-  const timings = { captureAndPack: t.capture + t.pack, transfer: t.transfer, inference: t.inference, decode: t.decode, draw };
+  const timings = { ...result.timings, draw };
   stats.add(timings, kind !== 'image');
   latest = {
     seq: ++seq,
@@ -105,7 +104,7 @@ function show(result: DetectionResult, kind: SourceKind, mirrored: boolean, name
     sourceSize: result.sourceSize,
     inputSize: result.inputSize,
     backend: result.backend,
-    timings: { ...timings, total: t.total },
+    timings,
     ...(kind === 'video' ? { videoTime: video.currentTime } : {}),
   };
   log.add(latest);

@@ -6,7 +6,11 @@ export interface CatalogModel {
   file: string;
   /** sha256 of the released file, hex; absent where builds differ (e.g. converted locally). */
   sha256?: string;
+  /** Terms of the weights. */
+  licence: string;
 }
+
+const RESEARCH_ONLY = 'non-commercial research only (trained on WIDER FACE; insightface / WIDER FACE terms)';
 
 export const MODEL_CATALOG: readonly CatalogModel[] = [
   {
@@ -16,17 +20,27 @@ export const MODEL_CATALOG: readonly CatalogModel[] = [
     // What `retinaface-web convert --bgr --dynamic` builds from the MXNet release (scripts/setup-models.mjs). The
     // setup's last resort, ../shared's ready conversion (a2a3584c…), has equal outputs but other bytes.
     sha256: '6d13b9a320f736e34468fe0215767fb2120a54451328bbaa8574c9675b0e8f74',
+    licence: RESEARCH_ONLY,
   },
   {
     id: 'retinaface-mnet025-biubug6',
     title: 'RetinaFace MobileNet-0.25 (biubug6/Pytorch_Retinaface, dynamic size)',
     file: 'retinaface-mnet025-biubug6.onnx',
     sha256: '6ef156c853a7fc783e90de337dd588ef3c4a43dc2892fc366e03e0b9a9c584a6',
+    licence: RESEARCH_ONLY,
   },
   {
     id: 'retinaface-r50',
     title: 'RetinaFace ResNet-50 (insightface R50; convert R50-symbol.json + R50-0000.params)',
     file: 'retinaface-r50.onnx',
+    licence: RESEARCH_ONLY,
+  },
+  {
+    id: 'yunet',
+    title: 'YuNet (OpenCV Zoo face_detection_yunet, decoded as OpenCV FaceDetectorYN, dynamic size)',
+    file: 'face_detection_yunet_2026may.onnx',
+    sha256: 'ebafce4e3c118d6554634be5c27ab333b4c047a9a8c3faf1d7cf93101c22f0f0',
+    licence: 'MIT (OpenCV Zoo)',
   },
 ];
 

@@ -2,6 +2,7 @@ import { FaceDetectorError } from '../core/index.ts';
 import type { Command } from './commands/command.ts';
 import { convertCommand } from './commands/convert.ts';
 import { detectCommand } from './commands/detect.ts';
+import { evalCommand } from './commands/eval.ts';
 import { infoCommand } from './commands/info.ts';
 
 
@@ -9,6 +10,7 @@ const COMMANDS: Record<string, Command> = {
   detect: detectCommand,
   convert: convertCommand,
   info: infoCommand,
+  eval: evalCommand,
 };
 
 function usage(): string {

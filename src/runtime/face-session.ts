@@ -1,6 +1,7 @@
 import type * as Ort from 'onnxruntime-web';
 import {
   BackendError,
+  InvalidInputError,
   FaceDecoder,
   ModelLoadError,
   describeModel,
@@ -18,7 +19,7 @@ import { checkModelBytes } from '../models/model-bytes.ts';
 /** The onnxruntime-web module (main entry, `/wasm` or `/webgpu`), passed in so each host picks its bundle. */
 export type OrtModule = typeof Ort;
 
-export interface EngineOptions {
+export interface SessionOptions {
   /** Defaults to `['wasm']`. */
   executionProviders?: Ort.InferenceSession.ExecutionProviderConfig[];
   /** Overrides of the detected model description. */
@@ -27,7 +28,7 @@ export interface EngineOptions {
   source?: string;
 }
 
-export interface EngineTimings {
+export interface SessionTimings {
   /** `session.run`, ms. */
   inference: number;
   /** Decode + NMS, ms. */
@@ -43,10 +44,11 @@ export function sessionModelIO(session: Ort.InferenceSession): ModelIO {
 }
 
 /**
- * One RetinaFace model in one onnxruntime session: runs a packed tensor and decodes the outputs. Runs must be
- * serialized by the caller (onnxruntime rejects concurrent runs on one session).
+ * One face model in one onnxruntime session: creates it (checking the bytes and describing the model), runs a
+ * packed tensor, decodes the outputs with the core's decoder, releases it. Runs must be serialized by the
+ * caller (onnxruntime rejects concurrent runs on one session): the worker's service does that.
  */
-export class FaceEngine {
+export class FaceSession {
   private readonly decoder: FaceDecoder;
 
   private constructor(
@@ -57,7 +59,7 @@ export class FaceEngine {
     this.decoder = new FaceDecoder(descriptor);
   }
 
-  static async load(ort: OrtModule, model: Uint8Array, options: EngineOptions = {}): Promise<FaceEngine> {
+  static async load(ort: OrtModule, model: Uint8Array, options: SessionOptions = {}): Promise<FaceSession> {
     const source = options.source ?? '(bytes)';
     checkModelBytes(model, source);
     let session: Ort.InferenceSession;
@@ -83,7 +85,7 @@ export class FaceEngine {
       );
     }
     try {
-      return new FaceEngine(ort, session, describeModel(sessionModelIO(session), options.descriptor));
+      return new FaceSession(ort, session, describeModel(sessionModelIO(session), options.descriptor));
     } catch (error) {
       await session.release();
       throw error;
@@ -92,6 +94,10 @@ export class FaceEngine {
 
   /** Runs the model on a packed NCHW tensor of the geometry's input size; returns the raw outputs. */
   async infer(tensor: Float32Array, geometry: InputGeometry): Promise<RawOutputs> {
+    const length = 3 * geometry.inputWidth * geometry.inputHeight;
+    if (tensor.length !== length) {
+      throw new InvalidInputError(`The tensor holds ${tensor.length} floats; a ${geometry.inputWidth}x${geometry.inputHeight} input needs ${length}.`);
+    }
     const input = new this.ort.Tensor('float32', tensor, [1, 3, geometry.inputHeight, geometry.inputWidth]);
     const results = await this.session.run({ [this.descriptor.inputName]: input });
     const outputs: Record<string, { data: Float32Array; dims: readonly number[] }> = {};
@@ -101,16 +107,16 @@ export class FaceEngine {
     return outputs;
   }
 
-  decode(outputs: RawOutputs, geometry: InputGeometry, options?: DecodeOptions): Face[] {
-    return this.decoder.decode(outputs, geometry, options);
+  decode(outputs: RawOutputs, geometry: InputGeometry, settings: DecodeOptions = {}): Face[] {
+    return this.decoder.decode(outputs, geometry, settings);
   }
 
   /** `infer` then `decode`, with per-stage timings. */
-  async detect(tensor: Float32Array, geometry: InputGeometry, options?: DecodeOptions): Promise<{ faces: Face[]; timings: EngineTimings }> {
+  async detect(tensor: Float32Array, geometry: InputGeometry, settings: DecodeOptions = {}): Promise<{ faces: Face[]; timings: SessionTimings }> {
     const t0 = performance.now();
     const outputs = await this.infer(tensor, geometry);
     const t1 = performance.now();
-    const faces = this.decode(outputs, geometry, options);
+    const faces = this.decode(outputs, geometry, settings);
     const t2 = performance.now();
     return { faces, timings: { inference: t1 - t0, decode: t2 - t1 } };
   }

@@ -1,10 +1,5 @@
 import { DisposedError } from '../core/index.ts';
-import type { DetectOverrides, DetectionResult } from '../detector/face-detector.ts';
-
-export interface WatchOptions extends DetectOverrides {
-  /** Called when a detection fails (the loop goes on, except after dispose). Defaults to console.error. */
-  onError?: (error: unknown) => void;
-}
+import type { DetectionResult } from '../options/face-detector-options.ts';
 
 export interface VideoWatcher {
   stop(): void;
@@ -18,17 +13,23 @@ type FrameCallbackVideo = HTMLVideoElement & {
   cancelVideoFrameCallback?: (handle: number) => void;
 };
 
+export interface VideoLoopHooks {
+  /** Called when a detection fails (the loop goes on, except after dispose). */
+  onError: (error: unknown) => void;
+  /** Called once when the loop stops. */
+  onStop?: () => void;
+}
+
 /**
- * Runs `detect` on each new video frame (requestVideoFrameCallback; requestAnimationFrame where missing), with
- * at most one detection in flight: a frame that arrives while one runs is dropped.
+ * Runs `detectFrame` on each new video frame (requestVideoFrameCallback; requestAnimationFrame where missing),
+ * with at most one detection in flight: a frame that arrives while one runs is dropped.
  */
 export function watchVideo(
   video: HTMLVideoElement,
-  detect: (overrides: DetectOverrides) => Promise<DetectionResult>,
+  detectFrame: () => Promise<DetectionResult>,
   onResult: (result: DetectionResult) => void,
-  options: WatchOptions & { onStop?: () => void },
+  hooks: VideoLoopHooks,
 ): VideoWatcher {
-  const { onError = (e: unknown) => console.error(e), onStop, ...overrides } = options;
   const v = video as FrameCallbackVideo;
   const perFrame = typeof v.requestVideoFrameCallback === 'function';
   let running = true;
@@ -48,14 +49,14 @@ export function watchVideo(
     }
     if (video.readyState < 2 || video.videoWidth === 0) return;
     busy = true;
-    detect(overrides)
+    detectFrame()
       .then((result) => {
         stats.detected++;
         if (running) onResult(result);
       })
       .catch((error) => {
         if (error instanceof DisposedError) watcher.stop();
-        else if (running) onError(error);
+        else if (running) hooks.onError(error);
       })
       .finally(() => (busy = false));
   };
@@ -66,7 +67,7 @@ export function watchVideo(
       running = false;
       if (perFrame) v.cancelVideoFrameCallback?.(handle);
       else cancelAnimationFrame(handle);
-      onStop?.();
+      hooks.onStop?.();
     },
     get running() {
       return running;

@@ -3,7 +3,7 @@ import { expect, test, type Page } from '@playwright/test';
 import sharp from 'sharp';
 import type { DemoResult } from '../../src/demo/automation.ts';
 import { iou, openDemo } from './demo-helpers.ts';
-import { expectSameFaces, projectRoot, runCli, sharedFile } from './helpers.ts';
+import { expectSameFaces, expectedAutoBackend, projectRoot, runCli, sharedFile } from './helpers.ts';
 
 // Default Chromium flags: no WebGPU adapter, no camera.
 
@@ -20,11 +20,12 @@ async function nextResult(page: Page, after = 0): Promise<DemoResult> {
 
 const lastSeq = (page: Page) => page.evaluate(() => window.retinafaceDemo?.latest?.seq ?? 0);
 
-test("'auto' runs WASM without WebGPU and says why; a model that is not installed cannot be chosen", async ({ page }) => {
+test("'auto' runs what the machine has and says why; a model that is not installed cannot be chosen", async ({ page }) => {
   await openDemo(page);
-  await expect(page.locator('#backend-badge')).toHaveAttribute('data-backend', 'wasm');
-  await expect(page.locator('#backend-badge')).toHaveText('WASM');
-  await expect(page.locator('#backend-reason')).toContainText(/no WebGPU adapter/);
+  const expected = await expectedAutoBackend(page);
+  await expect(page.locator('#backend-badge')).toHaveAttribute('data-backend', expected.backend);
+  await expect(page.locator('#backend-badge')).toHaveText(expected.backend === 'wasm' ? 'WASM' : 'WebGPU');
+  await expect(page.locator('#backend-reason')).toContainText(expected.reason);
   expect(await page.evaluate(() => window.retinafaceDemo!.model)).toMatch(/\/models\/retinaface-mnet025\.onnx$/);
 
   const model = page.getByLabel('Model', { exact: true });
@@ -33,6 +34,8 @@ test("'auto' runs WASM without WebGPU and says why; a model that is not installe
   await expect(r50).toHaveText('ResNet-50 — not installed');
   await expect(r50).toBeDisabled();
   await expect(model.locator('option[value="retinaface-mnet025-biubug6"]')).toBeEnabled();
+  await expect(model.locator('option[value="yunet"]')).toHaveText('YuNet (OpenCV Zoo, MIT)');
+  await expect(model.locator('option[value="yunet"]')).toBeEnabled();
   await expect(page.locator('#model-note')).toContainText('Not installed: ResNet-50');
   await expect(page.locator('#model-note a')).toHaveAttribute('href', 'README.md#models');
 });
@@ -56,6 +59,17 @@ test('image mode: the overlay on a photo, in source pixels (visual)', async ({ p
     // Timings move from run to run; the backend's reason names the thread count, which follows the machine.
     mask: [page.locator('#stage-times'), page.locator('#total-time'), page.locator('#stats .chart'), page.locator('#backend-reason')],
   });
+});
+
+test('YuNet from the model list detects a photo as the CLI does', async ({ page }) => {
+  await openDemo(page, 'model=yunet&score=0.9&iou=0.3');
+  await expect(page.getByLabel('Model', { exact: true })).toHaveValue('yunet');
+  expect(await page.evaluate(() => window.retinafaceDemo!.model)).toMatch(/\/models\/face_detection_yunet_2026may\.onnx$/);
+  await fileInput(page).setInputFiles(sharedFile(GROUP));
+  const r = await nextResult(page);
+  const [cli] = await runCli(['--model', 'yunet', sharedFile(GROUP)]);
+  expect(r.faces.length).toBeGreaterThan(10);
+  expectSameFaces(r.faces, cli.faces, 0.5, 1e-3);
 });
 
 test('EXIF orientation is honoured: a rotated JPEG tagged "rotate 90°" shows and detects upright', async ({ page }) => {

@@ -1,7 +1,8 @@
 import { expect, test } from '@playwright/test';
 import { statSync } from 'node:fs';
 import sharp from 'sharp';
-import { detectInPage, expectSameFaces, modelBytes, openHarness, projectRoot, runCli, sharedFile } from './helpers.ts';
+import { tinyClassifierOnnx } from '../support/synthetic.ts';
+import { detectInPage, expectSameFaces, expectedAutoBackend, modelBytes, openHarness, projectRoot, runCli, sharedFile } from './helpers.ts';
 
 test.describe('detect() on WASM', () => {
   test('gives the faces the Node CLI gives for the same images and settings', async ({ page }) => {
@@ -16,11 +17,30 @@ test.describe('detect() on WASM', () => {
     }
   });
 
-  test("'auto' without a WebGPU adapter runs on WASM and says why", async ({ page }) => {
+  test("model 'yunet' gives the faces the Node CLI gives: OpenCV's defaults (0.9 / 0.3) and at score 0.5", async ({ page }) => {
     await openHarness(page);
-    const r = await detectInPage(page, 'testdata/photos/astronaut.png', {});
-    expect(r.backend).toBe('wasm');
-    expect(r.reason).toMatch(/no WebGPU adapter|no WebGPU/);
+    const images = ['testdata/photos/group-640x480.jpg', 'testdata/photos/vladmandic-sample1.jpg'];
+    const cli = await runCli(['--model', 'yunet', ...images.map(sharedFile)]);
+    const cliLow = await runCli(['--model', 'yunet', '--score', '0.5', ...images.map(sharedFile)]);
+    for (const [k, image] of images.entries()) {
+      const browser = await detectInPage(page, image, { model: 'yunet', backend: 'wasm' });
+      expect(browser.backend).toBe('wasm');
+      expect(browser.faces.length, image).toBeGreaterThan(0);
+      expect(browser.faces.every((f) => f.score >= 0.9)).toBe(true);
+      expectSameFaces(browser.faces, cli[k].faces, 1e-2, 1e-4);
+      const low = await detectInPage(page, image, { model: 'yunet', backend: 'wasm', scoreThreshold: 0.5 });
+      expectSameFaces(low.faces, cliLow[k].faces, 1e-2, 1e-4);
+    }
+    // The group photo has faces between 0.5 and 0.9.
+    expect(cliLow[0].faces.length).toBeGreaterThan(cli[0].faces.length);
+  });
+
+  test("'auto' runs what the machine has (WASM without a hardware WebGPU adapter) and says why", async ({ page }) => {
+    await openHarness(page);
+    const expected = await expectedAutoBackend(page);
+    const r = await detectInPage(page, 'testdata/photos/astronaut.png', { inputSize: { width: 160, height: 160 } });
+    expect(r.backend).toBe(expected.backend);
+    expect(r.reason).toMatch(expected.reason);
     expect(r.faces).toHaveLength(1);
   });
 
@@ -124,7 +144,7 @@ test.describe('model loading', () => {
     await page.route('**/bad/truncated.onnx', (r) => r.fulfill({ body: model.subarray(0, 200_000), contentType: 'application/octet-stream' }));
     await page.route('**/bad/page.onnx', (r) => r.fulfill({ body: '<!doctype html><title>App</title>', contentType: 'text/html' }));
     await page.route('**/bad/page-as-binary.onnx', (r) => r.fulfill({ body: '<!DOCTYPE html><html></html>', contentType: 'application/octet-stream' }));
-    await page.route('**/bad/yunet.onnx', (r) => r.fulfill({ body: modelBytes('models/yunet/face_detection_yunet_2026may.onnx'), contentType: 'application/octet-stream' }));
+    await page.route('**/bad/classifier.onnx', (r) => r.fulfill({ body: Buffer.from(tinyClassifierOnnx()), contentType: 'application/octet-stream' }));
     const errors = await page.evaluate(async () => {
       const attempt = async (options: object) => {
         try {
@@ -151,7 +171,7 @@ test.describe('model loading', () => {
         html: await attempt({ model: '/bad/page.onnx' }),
         htmlAsBinary: await attempt({ model: '/bad/page-as-binary.onnx' }),
         truncated: await attempt({ model: '/bad/truncated.onnx' }),
-        yunet: await attempt({ model: '/bad/yunet.onnx' }),
+        classifier: await attempt({ model: '/bad/classifier.onnx' }),
         integrity: await attempt({ integrity: '0'.repeat(64) }),
         wasmMissing: await attempt({ wasmPaths: '/nowhere/' }),
         afterDispose: await afterDispose(),
@@ -165,8 +185,8 @@ test.describe('model loading', () => {
     expect(errors.htmlAsBinary.message).toMatch(/HTML/);
     expect(errors.truncated).toMatchObject({ name: 'ModelLoadError', typed: true });
     expect(errors.truncated.message).toMatch(/truncated|not an ONNX/);
-    expect(errors.yunet).toMatchObject({ name: 'UnsupportedModelError', typed: true });
-    expect(errors.yunet.message).toMatch(/cls_8/);
+    expect(errors.classifier).toMatchObject({ name: 'UnsupportedModelError', typed: true });
+    expect(errors.classifier.message).toMatch(/found 1 outputs: logits \[1,3\]/);
     expect(errors.integrity).toMatchObject({ name: 'ModelLoadError', typed: true });
     expect(errors.integrity.message).toMatch(/sha256/);
     expect(errors.wasmMissing).toMatchObject({ name: 'BackendError', typed: true });

@@ -163,6 +163,32 @@ describe('retinaface-web detect (CLI)', () => {
     expect(parse(stdout)[0].faces.length).toBeGreaterThan(0);
   });
 
+  it('--model takes a catalog id (yunet) as well as a path; YuNet uses OpenCV\'s defaults (score 0.9)', async () => {
+    const [byId, byPath, lower, unknown] = await Promise.all([
+      cli('detect', '--model', 'yunet', PARADE, ASTRONAUT),
+      cli('detect', '--model', 'public/models/face_detection_yunet_2026may.onnx', ASTRONAUT),
+      cli('detect', '--model', 'yunet', '--score', '0.5', PARADE),
+      cli('detect', '--model', 'no-such-model', ASTRONAUT),
+    ]);
+    expect(byId).toMatchObject({ code: 0, stderr: '' });
+    const [parade, astronaut] = parse(byId.stdout);
+    expect(parse(byPath.stdout)).toEqual([astronaut]);
+    expect(astronaut.faces).toHaveLength(1);
+    expect(parade.faces.length).toBeGreaterThan(0);
+    expect(parade.faces.every((f) => f.score >= 0.9)).toBe(true);
+    // In-process, the same model file gives the same faces.
+    const detector = await NodeDetector.create({ model: MODELS.yunet });
+    try {
+      expect((await detector.detectFile(join(PROJECT_ROOT, ASTRONAUT))).faces).toEqual(astronaut.faces);
+    } finally {
+      await detector.release();
+    }
+    const [lowerParade] = parse(lower.stdout);
+    expect(lowerParade.faces.length).toBeGreaterThan(parade.faces.length);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('Model file not found: no-such-model. Pass a path or a known model id (retinaface-mnet025, retinaface-mnet025-biubug6, retinaface-r50, yunet).');
+  });
+
   it('bad arguments exit non-zero with a message', async () => {
     const results = await Promise.all([
       cli('detect', '--score', 'abc', ASTRONAUT),

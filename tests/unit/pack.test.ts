@@ -112,10 +112,16 @@ describe('ImagePacker details', () => {
     expect([t[2 * plane], t[2 * plane + 1], t[2 * plane + 2]]).toEqual([1, 4, 7]);
     const rgb = new ImagePacker({ channelOrder: 'RGB', mean: [1, 2, 3], std: [1, 2, 4] }).pack(pixels, g, new Float32Array(tensorLength(g)));
     expect([rgb[0], rgb[1], rgb[plane], rgb[2 * plane + 2]]).toEqual([0, 3, 0, (9 - 3) / 4]);
-    // Alpha is ignored.
-    const transparent = { ...pixels, data: pixels.data.map((v, i) => (i % 4 === 3 ? 0 : v)) };
-    const t2 = new ImagePacker({ channelOrder: 'BGR', mean: [0, 0, 0], std: [1, 1, 1] }).pack(transparent, g, new Float32Array(tensorLength(g)));
-    expectSameValues(t2, t);
+  });
+
+  it('composites pixels that are not opaque over black (colour × alpha), as premultiplied bitmaps and opaque canvases do', () => {
+    const pixels = { data: Uint8Array.from([200, 100, 50, 0, 200, 100, 50, 128, 200, 100, 50, 255]), width: 3, height: 1 };
+    const g = planGeometry(pixels, null);
+    const t = new ImagePacker({ channelOrder: 'RGB', mean: [0, 0, 0], std: [1, 1, 1] }).pack(pixels, g, new Float32Array(tensorLength(g)));
+    const plane = 32 * 32;
+    expect([t[0], t[1], t[2]]).toEqual([0, Math.round((200 * 128) / 255), 200]);
+    expect([t[plane], t[plane + 1], t[plane + 2]]).toEqual([0, Math.round((100 * 128) / 255), 100]);
+    expect([t[2 * plane], t[2 * plane + 1], t[2 * plane + 2]]).toEqual([0, Math.round((50 * 128) / 255), 50]);
   });
 
   it('packs into a caller-owned, reused buffer: a view of the same memory, stale values overwritten', () => {
@@ -139,7 +145,8 @@ describe('ImagePacker details', () => {
     // Letterbox padding is rewritten on every call too.
     for (const [w, h] of [[640, 400], [400, 640], [333, 333]]) {
       const gBox = planGeometry({ width: w, height: h }, { width: 640, height: 640 });
-      const pixels = { data: new Uint8Array(gBox.contentWidth * gBox.contentHeight * 4).fill(200), width: gBox.contentWidth, height: gBox.contentHeight };
+      const data = new Uint8Array(gBox.contentWidth * gBox.contentHeight * 4).map((_, i) => (i % 4 === 3 ? 255 : 200));
+      const pixels = { data, width: gBox.contentWidth, height: gBox.contentHeight };
       const third = packer.pack(pixels, gBox, buffer.fill(-7));
       const { content, padding } = split(third, gBox);
       expect(padding.length).toBe(3 * (640 * 640 - gBox.contentWidth * gBox.contentHeight));

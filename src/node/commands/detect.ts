@@ -1,23 +1,37 @@
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { InvalidInputError, type ChannelOrder, type Face, type InputSizeRequest } from '../../core/index.ts';
+import {
+  DEFAULT_IOU_THRESHOLD,
+  DEFAULT_MAX_INPUT_SIZE,
+  DEFAULT_SCORE_THRESHOLD,
+  InvalidInputError,
+  type ChannelOrder,
+  type Face,
+  type InputSizeRequest,
+} from '../../core/index.ts';
+import { DEFAULT_MODEL_ID, MODEL_CATALOG } from '../../models/catalog.ts';
 import type { Command } from './command.ts';
 import { parseSize } from './args.ts';
+import { checkEvaluationRequest, EVALUATION_OPTIONS, parseCommandArgs, runEvaluation } from './eval.ts';
+import { readGroundTruth } from '../eval-files.ts';
+import { predictionsFromDetectResults } from '../../eval/index.ts';
 import { NodeDetector } from '../node-detector.ts';
 import { widerPrediction } from '../wider-format.ts';
+
+const size = (s: { width: number; height: number }) => `${s.width}x${s.height}`;
 
 const HELP = `Usage: retinaface-web detect [options] <image|dir>...
 
 Detects faces in JPEG/PNG images (directories are searched recursively).
 
 Options:
-  --model <path.onnx>     RetinaFace ONNX model (default: public/models/retinaface-mnet025.onnx)
-  --score <t>             minimum face score (default 0.5)
-  --iou <t>               NMS IoU threshold (default 0.4)
+  --model <id|path.onnx>  a model id installed in public/models/ (${MODEL_CATALOG.map((m) => m.id + (m.id === DEFAULT_MODEL_ID ? ', the default' : '')).join('; ')})
+                          or an ONNX file (RetinaFace or YuNet)
+  --score <t>             minimum face score (default ${DEFAULT_SCORE_THRESHOLD}; yunet: 0.9, as OpenCV)
+  --iou <t>               NMS IoU threshold (default ${DEFAULT_IOU_THRESHOLD}; yunet: 0.3, as OpenCV)
   --size native|WxH       input tensor size: native = the image's own size padded to a multiple of 32
                           (dynamic models; the default), or letterbox into WxH
-  --max-size WxH          with native: larger images are scaled down to fit (default 1920x1920)
+  --max-size WxH          with native: larger images are scaled down to fit (default ${size(DEFAULT_MAX_INPUT_SIZE)})
   --max-faces <n>         keep at most n faces per image (default: all)
   --mirror                flip results horizontally (selfie view)
   --channel-order BGR|RGB the model's input channel order (default BGR)
@@ -25,6 +39,9 @@ Options:
   --threads <n>           WASM threads (default 1)
   --format json|wider     json (default): one array on stdout; wider: WIDER FACE prediction files
   --out <dir>             output folder for --format wider (<dir>/<event>/<image>.txt)
+  --eval <ground truth>   evaluate the faces on WIDER FACE (see retinaface-web eval --help) and print the
+                          result instead of the JSON; --format wider --out still writes the files. With it:
+                          --protocol wider|omz, --all-images, --json, --plot <file.svg> as eval has them
   -h, --help              show this help`;
 
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp']);
@@ -63,7 +80,7 @@ interface JsonResult {
 export const detectCommand: Command = {
   summary: 'detect faces in images; JSON on stdout or WIDER FACE prediction files',
   async run(args) {
-    const { values, positionals } = parseArgs({
+    const { values, positionals } = parseCommandArgs({
       args,
       allowPositionals: true,
       options: {
@@ -79,6 +96,8 @@ export const detectCommand: Command = {
         threads: { type: 'string' },
         format: { type: 'string' },
         out: { type: 'string' },
+        eval: { type: 'string' },
+        ...EVALUATION_OPTIONS,
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -108,6 +127,12 @@ export const detectCommand: Command = {
       mirror: values.mirror ?? false,
     };
     const landmarkStd = parseNumber(values['landmark-std'], '--landmark-std');
+    const evaluation = { protocol: values.protocol, allImages: values['all-images'], json: values.json, plot: values.plot };
+    const evaluationOptions = Object.entries(evaluation).filter(([, v]) => v !== undefined);
+    if (!values.eval && evaluationOptions.length > 0) throw new InvalidInputError(`--protocol, --all-images, --json and --plot go with --eval <ground truth>.`);
+    if (values.eval) checkEvaluationRequest(evaluation);
+    // Read the ground truth before the model runs: a wrong path should not cost a whole detection run.
+    const groundTruth = values.eval ? await readGroundTruth(values.eval) : undefined;
 
     const detector = await NodeDetector.create({
       model: values.model,
@@ -128,9 +153,8 @@ export const detectCommand: Command = {
       for (const file of await listImages(positionals)) {
         try {
           const r = await detector.detectFile(file, options);
-          if (format === 'json') {
-            results.push({ file, width: r.width, height: r.height, faces: r.faces });
-          } else {
+          if (format === 'json' || groundTruth) results.push({ file, width: r.width, height: r.height, faces: r.faces });
+          if (format === 'wider') {
             const name = basename(file, extname(file));
             const dir = join(values.out!, basename(dirname(file)));
             await mkdir(dir, { recursive: true });
@@ -145,8 +169,12 @@ export const detectCommand: Command = {
     } finally {
       await detector.release();
     }
-    if (format === 'json') process.stdout.write(`${JSON.stringify(results)}\n`);
     if (failures > 0) console.error(`${failures} file(s) could not be processed.`);
+    if (groundTruth) {
+      const code = await runEvaluation(predictionsFromDetectResults(results), groundTruth, evaluation);
+      return failures > 0 ? 1 : code;
+    }
+    if (format === 'json') process.stdout.write(`${JSON.stringify(results)}\n`);
     return failures > 0 ? 1 : 0;
   },
 };

@@ -55,6 +55,9 @@ describe.skipIf(!hasSharedModels)('the model setup (npm install)', () => {
     expect(output).toMatch(/built retinaface-mnet025\.onnx .* with the converter from the MXNet originals/);
     expect(sha256(join(target, defaultFile))).toBe(pinned);
     expect(existsSync(join(target, 'retinaface-mnet025-biubug6.onnx'))).toBe(true);
+    // YuNet is copied too, byte for byte as the catalog pins it.
+    expect(output).toMatch(/copied face_detection_yunet_2026may\.onnx \(OpenCV Zoo YuNet\)/);
+    expect(sha256(join(target, findCatalogModel('yunet')!.file))).toBe(findCatalogModel('yunet')!.sha256);
   });
 
   it('keeps an existing good file', () => {
@@ -83,5 +86,7 @@ describe.skipIf(!hasSharedModels)('the model setup (npm install)', () => {
     expect(status).toBe(0);
     expect(output).toMatch(/retinaface-mnet025\.onnx .* is not installed: the MXNet originals are unavailable \(downloading http:\/\/127\.0\.0\.1:2\/mnet\.25-symbol\.json failed \(ECONNREFUSED; offline or blocked\?\)\)/);
     expect(existsSync(join(target, defaultFile))).toBe(false);
+    expect(output).toMatch(/face_detection_yunet_2026may\.onnx \(OpenCV Zoo YuNet\) is not installed: .*the model is MIT-licensed/);
+    expect(output).toMatch(/retinaface-mnet025-biubug6\.onnx .* is not installed: .*non-commercial research only/);
   });
 });

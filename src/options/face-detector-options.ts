@@ -1,0 +1,151 @@
+// The public options and results of the library, each field with its default, and the default constants.
+// Every option is checked once, where it enters the API (`resolve-options.ts`); the layers below receive
+// resolved values.
+import type { DecodeOptions, DescriptorOverrides, Face, GeometryOptions, ModelDescriptor, ModelFamily, Size } from '../core/index.ts';
+
+export {
+  DEFAULT_INPUT_SIZE,
+  DEFAULT_IOU_THRESHOLD,
+  DEFAULT_MAX_FACES,
+  DEFAULT_MAX_INPUT_SIZE,
+  DEFAULT_MIRROR,
+  DEFAULT_SCORE_THRESHOLD,
+  MAX_INPUT_SIDE,
+  MAX_SOURCE_SIDE,
+} from '../core/index.ts';
+
+/** What the caller asks for: `'auto'` = WebGPU on a hardware adapter, else WASM; or force one. */
+export type BackendRequest = 'auto' | 'webgpu' | 'wasm';
+/** What actually runs. */
+export type Backend = 'webgpu' | 'wasm';
+
+/** The backend changed at run time (the WebGPU device was lost or failed: detection moved to WASM). */
+export interface BackendChange {
+  from: Backend;
+  backend: Backend;
+  /** Why, e.g. "WebGPU device lost (destroyed); switched to WASM". */
+  reason: string;
+}
+
+/** A model: the id of a known model (`MODEL_CATALOG`), a URL, or the ONNX bytes themselves. */
+export type ModelSource = string | URL | ArrayBuffer | Uint8Array;
+
+/**
+ * How frames reach the worker. `'bitmap'`: the page makes an ImageBitmap at the input size and transfers it;
+ * the worker reads and packs it (least main-thread work). `'tensor'`: the page reads the pixels and packs the
+ * float tensor itself, then transfers it.
+ */
+export type FramePath = 'bitmap' | 'tensor';
+
+export const DEFAULT_BACKEND: BackendRequest = 'auto';
+export const DEFAULT_FRAME_PATH: FramePath = 'bitmap';
+export const DEFAULT_CACHE = true;
+/** A download that receives no byte for this long fails (ms). */
+export const DEFAULT_STALL_TIMEOUT_MS = 30_000;
+/** The most WASM threads a detector may ask for; more than the machine's cores are lowered to its core count. */
+export const MAX_NUM_THREADS = 16;
+
+/** Per-call settings of `detect()` and `watch()`; each defaults to the detector's option of the same name. */
+export interface DetectOverrides extends DecodeOptions, GeometryOptions {
+  /** How the frame reaches the worker (see `FramePath`). Defaults to `'bitmap'` (`DEFAULT_FRAME_PATH`). */
+  framePath?: FramePath;
+}
+
+/** Options of `createFaceDetector()`; the `DetectOverrides` fields set the defaults of every `detect()`. */
+export interface FaceDetectorOptions extends DetectOverrides {
+  /**
+   * The model: the id of a known model (`'retinaface-mnet025'`, `'retinaface-mnet025-biubug6'`, `'retinaface-r50'`;
+   * see `MODEL_CATALOG`), a URL, or the ONNX bytes. Defaults to `'retinaface-mnet025'` (`DEFAULT_MODEL_ID`), the
+   * copy shipped with the package.
+   */
+  model?: ModelSource;
+  /** Where known model ids are fetched from (`<base><file>`). Defaults to `models/` next to the page (Vite: `public/models/`). */
+  modelBaseUrl?: string | URL;
+  /** `'auto'`: WebGPU on a hardware adapter, else WASM; or force `'webgpu'` / `'wasm'`. Defaults to `'auto'` (`DEFAULT_BACKEND`). */
+  backend?: BackendRequest;
+  /**
+   * WASM threads, 1 to 16 (`MAX_NUM_THREADS`), lowered to the machine's core count. More than 1 needs a
+   * cross-origin isolated page. Defaults to min(cores, 4) when cross-origin isolated, else 1.
+   */
+  numThreads?: number;
+  /** Where onnxruntime-web's `.wasm`/`.mjs` files are served, if not next to its bundle. Defaults to the bundle's own folder. */
+  wasmPaths?: string;
+  /** Keep the model in Cache Storage so later page loads do not download it. Defaults to true (`DEFAULT_CACHE`). */
+  cache?: boolean;
+  /**
+   * Expected sha256 of the model, as 64 hex digits or `sha256-<base64>`; a mismatch is a `ModelLoadError`.
+   * Checked with `crypto.subtle`, or in JavaScript where the page has none (plain http). Defaults to no check.
+   */
+  integrity?: string;
+  /** Cancels the load: `createFaceDetector` then rejects with the signal's reason. Defaults to none. */
+  signal?: AbortSignal;
+  /**
+   * A download that receives no byte for this many milliseconds fails with `ModelLoadError` (a stalled server,
+   * a dead connection). `Infinity` waits for ever. Defaults to 30000 (`DEFAULT_STALL_TIMEOUT_MS`).
+   */
+  timeoutMs?: number;
+  /**
+   * Download progress in bytes; `total` is 0 when unknown (no or compressed `Content-Length`). A model read
+   * from Cache Storage reports (size, size) once, when it has loaded. Defaults to none.
+   */
+  onProgress?: (loaded: number, total: number) => void;
+  /** Called when the backend changes at run time (a lost WebGPU device moves detection to WASM). Defaults to none. */
+  onBackendChange?: (change: BackendChange) => void;
+  /** Overrides of what is detected about the model (family, channel order, mean/std, landmark std, names). Defaults to none. */
+  descriptor?: DescriptorOverrides;
+}
+
+/** Options of `watch()`: per-call settings plus error handling. */
+export interface WatchOptions extends DetectOverrides {
+  /** Called when a detection fails (the loop goes on, except after dispose). Defaults to `console.error`. */
+  onError?: (error: unknown) => void;
+}
+
+/** Milliseconds per stage of one `detect()`. */
+export interface DetectionTimings {
+  /** Getting the frame ready to send on the page: bitmap creation, or canvas read + packing. */
+  capture: number;
+  /** Reading and packing the frame in the worker (bitmap path). */
+  pack: number;
+  /** `session.run`. */
+  inference: number;
+  /** Decode + NMS. */
+  decode: number;
+  /** Messaging and waiting: total − capture − pack − inference − decode. */
+  transfer: number;
+  /** From the `detect()` call to its result. */
+  total: number;
+  /** Synchronous time this call spent on the calling thread. */
+  mainThread: number;
+}
+
+/** What `detect()` returns. */
+export interface DetectionResult {
+  /** Faces in source pixels, best first. */
+  faces: Face[];
+  /** The tensor size the model ran at. */
+  inputSize: Size;
+  /** The source's size (what the coordinates refer to). */
+  sourceSize: Size;
+  /** The backend that ran this detection. */
+  backend: Backend;
+  timings: DetectionTimings;
+}
+
+/** What was loaded (`detector.model`). */
+export interface ModelInfo {
+  /** URL of the model, or "(bytes)". */
+  source: string;
+  family: ModelFamily;
+  /** Fixed input size, or null for a dynamic-size model. */
+  inputSize: Size | null;
+  /** Anchors at the fixed size, or at the warm-up size (640x480 unless `inputSize` says) for dynamic models. */
+  anchorCount: number;
+  descriptor: ModelDescriptor;
+}
+
+/** Session creation and warm-up time at load (`detector.loadTimings`), ms. */
+export interface LoadTimings {
+  session: number;
+  warmup: number;
+}
