@@ -1,5 +1,9 @@
-// AP of one detector's predictions (the CLI's JSON schema) with the project's WIDER FACE evaluation.
+// AP of one detector's predictions (the CLI's JSON schema) with the project's WIDER FACE evaluation (src/eval).
+import { join } from 'node:path';
+import { evaluateWider, predictionsFromDetectResults, type GroundTruth } from '../../src/eval/index.ts';
+import { readGroundTruth } from '../../src/node/eval-files.ts';
 import type { WiderAp } from './results.ts';
+import { repo } from './server.ts';
 
 export interface DetectFileResult {
   file: string;
@@ -8,9 +12,14 @@ export interface DetectFileResult {
   faces: { box: { x: number; y: number; width: number; height: number }; score: number; landmarks: [number, number][] }[];
 }
 
-/** How AP is computed (for the report), or why it is missing. */
-export const EVALUATION = "missing: the project's eval (src/eval) has not landed yet";
+/** How AP is computed, for the report. */
+export const EVALUATION = "the project's `evaluateWider` (src/eval), the official protocol: IoU 0.5, 1000 thresholds, scores normalised per detector";
 
-export async function widerAp(_results: DetectFileResult[]): Promise<WiderAp | null> {
-  return null;
+let groundTruth: Promise<GroundTruth> | undefined;
+
+/** Easy / medium / hard AP over the images the predictions cover (the 120 shared ones, or fewer with --quick). */
+export async function widerAp(results: DetectFileResult[]): Promise<WiderAp | null> {
+  groundTruth ??= readGroundTruth(join(repo, '../shared/testdata/wider-val-120'));
+  const { easy, medium, hard } = evaluateWider(predictionsFromDetectResults(results), await groundTruth);
+  return { easy, medium, hard };
 }

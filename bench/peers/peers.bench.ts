@@ -6,7 +6,7 @@
 // try one). Run it under `flock /tmp/bench.lock`.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, release, totalmem, type } from 'node:os';
+import { cpus, loadavg, release, totalmem, type } from 'node:os';
 import { join, relative } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import sharp from 'sharp';
@@ -142,6 +142,7 @@ function commit(): string {
 
 async function measure(): Promise<BenchResults> {
   const t0 = Date.now();
+  const loadAtStart = loadavg()[0];
   const { specs, missing } = detectorList();
   const images = listImages();
   await makeFrames();
@@ -202,6 +203,7 @@ async function measure(): Promise<BenchResults> {
         evaluation: EVALUATION,
         missingModels: missing,
         minutes: (Date.now() - t0) / 60000,
+        loadAverage: [loadAtStart, loadavg()[0]],
       },
       detectors: [...results.values()],
     };

@@ -121,6 +121,7 @@ ${settings.join('\n')}
 ## Machine
 
 ${info.cpu}, ${info.cores} cores, ${fixed(info.memoryGiB)} GiB; ${info.os}; Node ${info.node}; ${info.browser} (headless).
-The machine is shared: figures move by ±10–20 % between runs; ratios within one run are steadier.
+The machine is shared${info.loadAverage ? ` (load average ${fixed(info.loadAverage[0], 1)} at the start, ${fixed(info.loadAverage[1], 1)} at the end, on ${info.cores} cores)` : ''}: absolute figures move a lot between runs;
+ratios within one run are steadier, since the interleaving spreads the load over all detectors alike.
 `;
 }

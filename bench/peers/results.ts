@@ -56,6 +56,8 @@ export interface RunInfo {
   /** Known models that are not installed here, so not measured. */
   missingModels: string[];
   minutes: number;
+  /** 1-minute load average at the start and the end of the run (others' work on the shared machine shows here). */
+  loadAverage?: [number, number];
 }
 
 export interface BenchResults {
