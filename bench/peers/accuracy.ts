@@ -13,7 +13,7 @@ export interface DetectFileResult {
 }
 
 /** How AP is computed, for the report. */
-export const EVALUATION = "the project's `evaluateWider` (src/eval), the official protocol: IoU 0.5, 1000 thresholds, scores normalised per detector";
+export const EVALUATION = "`evaluateWider` of src/eval: IoU 0.5, 1000 thresholds, scores normalised per detector";
 
 let groundTruth: Promise<GroundTruth> | undefined;
 
