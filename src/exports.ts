@@ -22,6 +22,7 @@ export type {
   Backend,
   BackendChange,
   BackendRequest,
+  DetectDefaults,
   DetectOverrides,
   DetectionResult,
   DetectionTimings,

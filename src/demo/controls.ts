@@ -15,11 +15,13 @@ export interface ControlHandlers {
   /** Camera device or resolution changed: reopen the camera if it runs. */
   onCameraChange(): void;
   onMirrorChange(): void;
+  /** Tracking, smoothing or prediction toggled: watch again (prediction only changes the drawing). */
+  onVideoChange(): void;
 }
 
 /**
  * The settings panel: reads the inputs, keeps their shown values in step, and takes initial values from the
- * page URL (`?model=&backend=&inputSize=&score=&iou=&maxFaces=&mirror=&resolution=`). A choice in a drop-down
+ * page URL (`?model=&backend=&inputSize=&score=&iou=&maxFaces=&mirror=&resolution=&tracking=&smoothing=&prediction=`). A choice in a drop-down
  * takes effect when it is committed (see `onCommit`), so arrowing through the models does not load each one.
  */
 export class Controls {
@@ -37,6 +39,9 @@ export class Controls {
   readonly camera = byId('camera-select', HTMLSelectElement);
   readonly resolution = byId('resolution', HTMLSelectElement);
   readonly mirror = byId('mirror', HTMLInputElement);
+  readonly tracking = byId('tracking', HTMLInputElement);
+  readonly smoothing = byId('smoothing', HTMLInputElement);
+  readonly prediction = byId('prediction', HTMLInputElement);
 
   constructor(params: URLSearchParams, handlers: ControlHandlers) {
     for (const m of MODEL_CATALOG) {
@@ -71,7 +76,37 @@ export class Controls {
     onCommit(this.camera, { commit: () => handlers.onCameraChange() });
     onCommit(this.resolution, { commit: () => handlers.onCameraChange() });
     this.mirror.addEventListener('change', () => handlers.onMirrorChange());
+    for (const box of [this.tracking, this.smoothing, this.prediction]) box.addEventListener('change', () => {
+      this.showVideoToggles();
+      handlers.onVideoChange();
+    });
+    this.showVideoToggles();
   }
+
+  /** Smoothing and prediction follow tracks: without tracking they cannot be on. */
+  private showVideoToggles(): void {
+    this.smoothing.disabled = this.prediction.disabled = !this.tracking.checked;
+  }
+
+  /** The video settings: tracking, smoothing (off with tracking) and whether the overlay predicts between results. */
+  video(): { tracking: boolean; smoothing: boolean; prediction: boolean } {
+    const tracking = this.tracking.checked;
+    return { tracking, smoothing: tracking && this.smoothing.checked, prediction: tracking && this.prediction.checked };
+  }
+
+  /** Whether the input size adapts to the machine (video only; a still image runs at its native size then). */
+  get adaptiveSize(): boolean {
+    return this.inputSize.value === 'auto';
+  }
+
+  /** The thresholds a model uses by default (its family's), unless the page's URL set them. */
+  setDefaultThresholds(scoreThreshold: number, iouThreshold: number): void {
+    if (!this.urlSet.has('score')) this.score.value = String(scoreThreshold);
+    if (!this.urlSet.has('iou')) this.iou.value = String(iouThreshold);
+    this.showValues();
+  }
+
+  private readonly urlSet = new Set<string>();
 
   /** The model to load, from the picker (or the URL field when "Model URL…" is chosen). */
   modelChoice(): ModelChoice {
@@ -92,7 +127,7 @@ export class Controls {
 
   /** All settings, for the results file. */
   snapshot(): Record<string, unknown> {
-    return { ...this.modelChoice(), ...this.detection(), mirror: this.mirror.checked };
+    return { ...this.modelChoice(), ...this.detection(), ...(this.adaptiveSize ? { inputSize: 'auto' } : {}), mirror: this.mirror.checked, ...this.video() };
   }
 
   cameraRequest(): { deviceId: string; width: number; height: number } {
@@ -154,9 +189,13 @@ export class Controls {
     const parsed = parseSize(size);
     if (size === 'native') this.inputSize.value = 'native';
     else if (parsed) selectOrAdd(this.inputSize, formatSize(parsed));
+    if (size === 'auto') this.inputSize.value = 'auto';
     const setNumber = (input: HTMLInputElement, key: string) => {
       const v = params.get(key);
-      if (v !== null && v !== '' && Number.isFinite(Number(v))) input.value = v;
+      if (v !== null && v !== '' && Number.isFinite(Number(v))) {
+        input.value = v;
+        this.urlSet.add(key);
+      }
     };
     setNumber(this.score, 'score');
     setNumber(this.iou, 'iou');
@@ -164,6 +203,7 @@ export class Controls {
     const resolution = parseSize(params.get('resolution'));
     if (resolution) selectOrAdd(this.resolution, formatSize(resolution));
     if (params.has('mirror')) this.mirror.checked = params.get('mirror') !== '0';
+    for (const box of ['tracking', 'smoothing', 'prediction'] as const) if (params.has(box)) this[box].checked = params.get(box) !== '0';
   }
 }
 

@@ -28,6 +28,7 @@ const cameraButton = byId('camera-toggle', HTMLButtonElement);
 const fileInput = byId('file', HTMLInputElement);
 const downloadButton = byId('download', HTMLButtonElement);
 const faceTotal = byId('face-total', HTMLElement);
+const inputNow = byId('input-now', HTMLElement);
 const cameraActual = byId('camera-actual', HTMLElement);
 
 const notices = new Notices(byId('notices', HTMLElement), cameraButton);
@@ -57,6 +58,9 @@ const controls = new Controls(new URLSearchParams(location.search), {
     showMirror();
     if (source?.kind === 'camera') restartDetection();
   },
+  onVideoChange: () => {
+    if (source && source.kind !== 'image') restartDetection();
+  },
 });
 
 let source: Source | null = null;
@@ -65,6 +69,8 @@ let watcher: VideoWatcher | null = null;
 let run = 0;
 let seq = 0;
 let latest: DemoResult | null = null;
+/** How long the last overlay draw took, ms. */
+let lastDraw = 0;
 /** Whether each catalog model's file is served (checked once at start). */
 const installed = new Map(MODEL_CATALOG.map((m) => [m.id, isModelInstalled(new URL(`models/${m.file}`, document.baseURI))]));
 
@@ -86,6 +92,7 @@ function restartDetection(): void {
   const mirrored = current.kind === 'camera' && controls.mirror.checked;
   const overrides = { ...controls.detection(), mirror: mirrored };
   const name = current.kind === 'camera' ? undefined : current.name;
+  inputNow.textContent = '–';
   if (current.kind === 'image') {
     // The image exactly as shown on the page (upright, EXIF orientation applied), so results and picture agree.
     detector.detect(still, overrides).then(
@@ -93,13 +100,35 @@ function restartDetection(): void {
       (error) => token === run && detectionFailed(error),
     );
   } else {
-    watcher = detector.watch(video, (result) => show(result, current.kind, mirrored, name), { ...overrides, onError: detectionFailed });
+    const { tracking, smoothing, prediction } = controls.video();
+    watcher = detector.watch(video, (result) => show(result, current.kind, mirrored, name, !prediction), {
+      ...overrides,
+      ...(controls.adaptiveSize ? { inputSize: 'auto' as const } : {}),
+      tracking,
+      smoothing,
+      onError: detectionFailed,
+    });
+    if (prediction) drawPredicted(watcher, token);
   }
 }
 
-function show(result: DetectionResult, kind: SourceKind, mirrored: boolean, name: string | undefined): void {
-  const draw = overlay.draw(result.faces, result.sourceSize);
-  const timings = { ...result.timings, draw };
+/**
+ * Draws the faces where they are predicted to be in each frame shown, between results (results are about a
+ * detection behind the picture).
+ */
+function drawPredicted(w: VideoWatcher, token: number): void {
+  const onFrame = (_now: number, metadata: { expectedDisplayTime: number }) => {
+    if (token !== run || !w.running) return;
+    if (latest) lastDraw = overlay.draw(w.predict(metadata.expectedDisplayTime), latest.sourceSize);
+    video.requestVideoFrameCallback(onFrame);
+  };
+  video.requestVideoFrameCallback(onFrame);
+}
+
+function show(result: DetectionResult, kind: SourceKind, mirrored: boolean, name: string | undefined, draw = true): void {
+  if (draw) lastDraw = overlay.draw(result.faces, result.sourceSize);
+  const timings = { ...result.timings, draw: lastDraw };
+  inputNow.textContent = `${result.inputSize.width} × ${result.inputSize.height}${kind !== 'image' && controls.adaptiveSize ? ' (auto)' : ''}`;
   stats.add(timings, kind !== 'image');
   latest = {
     seq: ++seq,
@@ -144,7 +173,10 @@ async function loadModel(): Promise<void> {
   const choice = controls.modelChoice();
   try {
     const detector = await session.load(choice);
-    if (detector) restartDetection();
+    if (detector) {
+      controls.setDefaultThresholds(detector.defaults.scoreThreshold, detector.defaults.iouThreshold);
+      restartDetection();
+    }
   } catch (error) {
     const catalogModel = MODEL_CATALOG.find((m) => m.id === choice.model);
     const missing = catalogModel && !(await installed.get(catalogModel.id));

@@ -6,6 +6,7 @@ import type { WorkerClient } from '../client/worker-client.ts';
 import type {
   Backend,
   BackendChange,
+  DetectDefaults,
   DetectOverrides,
   DetectionResult,
   LoadTimings,
@@ -42,6 +43,8 @@ export class FaceDetector extends EventTarget {
   readonly numThreads: number;
   /** Session creation and warm-up time at load, ms. */
   readonly loadTimings: LoadTimings;
+  /** The settings every `detect()` starts from: the options given, with the model family's thresholds. */
+  readonly defaults: Readonly<DetectDefaults>;
 
   private readonly settings: DetectSettings;
   private readonly onBackendChange: ResolvedDetectorOptions['onBackendChange'];
@@ -68,6 +71,7 @@ export class FaceDetector extends EventTarget {
     const at = d.inputSize ?? warmup;
     this.model = { source, family: d.family, inputSize: d.inputSize, anchorCount: countAnchors(d.levels, at.width, at.height), descriptor: d };
     this.settings = withFamilyDefaults(options.detect, d);
+    this.defaults = this.settings as Readonly<DetectDefaults>;
     this.onBackendChange = options.onBackendChange;
     this.frames = new FrameCapture(new ImagePacker(d), d.inputSize);
   }

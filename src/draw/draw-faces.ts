@@ -19,6 +19,8 @@ export interface FaceDrawStyle {
    * is no room above; always inside the canvas). Defaults to true.
    */
   showScore?: boolean;
+  /** Put a tracked face's `id` on its label, before the score (`#3 0.98`). Defaults to true. */
+  showId?: boolean;
   /** Label font. Defaults to `'12px system-ui, sans-serif'`. */
   font?: string;
   /** Label text colour. Defaults to `'#000'`. */
@@ -37,6 +39,7 @@ export const DEFAULT_FACE_DRAW_STYLE: Readonly<Required<FaceDrawStyle>> = Object
   landmarkRadius: 3,
   landmarkColors: Object.freeze(['#2979ff', '#ff1744', '#ffea00', '#00b0ff', '#ff4081']),
   showScore: true,
+  showId: true,
   font: '12px system-ui, sans-serif',
   labelColor: '#000',
   scale: 1,
@@ -70,8 +73,9 @@ export function drawFaces(ctx: Context2D, faces: readonly Face[], style: FaceDra
       const h = face.box.height * sy;
       ctx.strokeRect(x, y, w, h);
 
-      if (s.showScore) {
-        const text = face.score.toFixed(2);
+      const id = s.showId && face.id !== undefined ? `#${face.id}` : '';
+      if (s.showScore || id) {
+        const text = s.showScore ? (id ? `${id} ${face.score.toFixed(2)}` : face.score.toFixed(2)) : id;
         const pad = 2;
         const textHeight = Math.ceil(parseFloat(s.font) || 12);
         const labelW = Math.ceil(ctx.measureText(text).width) + 2 * pad;

@@ -186,6 +186,11 @@ export interface ModelInfo {
   descriptor: ModelDescriptor;
 }
 
+/** The settings every `detect()` starts from (`detector.defaults`): the options given, the model family's thresholds. */
+export interface DetectDefaults extends Required<Omit<DetectOverrides, 'framePath'>> {
+  framePath: FramePath;
+}
+
 /** Session creation and warm-up time at load (`detector.loadTimings`), ms. */
 export interface LoadTimings {
   session: number;
