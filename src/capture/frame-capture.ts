@@ -42,6 +42,22 @@ export class FrameCapture {
     return this.captureDrawable(source, settings, t0);
   }
 
+  /** The whole image as a bitmap at its own size (best-quality mode resizes it in the worker), taken now. */
+  captureWhole(source: unknown): Promise<{ bitmap: ImageBitmap; sourceSize: Size; capture: number; mainThread: number }> {
+    const t0 = now();
+    checkImageSource(source);
+    if (isBlob(source)) {
+      return decodeBlob(source).then((bitmap) => {
+        const spent = now() - t0;
+        return { bitmap, sourceSize: { width: bitmap.width, height: bitmap.height }, capture: spent, mainThread: 0 };
+      });
+    }
+    const sourceSize = drawableSize(source);
+    const pending = createImageBitmap(source as ImageBitmapSource);
+    const mainThread = now() - t0;
+    return pending.then((bitmap) => ({ bitmap, sourceSize, capture: now() - t0, mainThread }));
+  }
+
   /** Hands back a tensor the worker returned, for the next frame. */
   recycle(tensor: Float32Array): void {
     this.spare = tensor;

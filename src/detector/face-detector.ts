@@ -88,11 +88,32 @@ export class FaceDetector extends EventTarget {
     let captured: Promise<CapturedFrame>;
     try {
       settings = resolveDetectOverrides(this.settings, overrides);
+      if (settings.quality === 'best') return this.detectBest(source, settings, t0);
       captured = this.frames.capture(source, settings);
     } catch (error) {
       return Promise.reject(error);
     }
     return this.run(captured, settings, t0);
+  }
+
+  /** Best-quality mode: the whole image goes to the worker, which runs the passes and merges them. */
+  private async detectBest(source: unknown, settings: DetectSettings, t0: number): Promise<DetectionResult> {
+    const { bitmap, sourceSize, capture, mainThread } = await this.frames.captureWhole(source);
+    if (this.disposed) {
+      bitmap.close();
+      throw disposedError();
+    }
+    const { scoreThreshold, iouThreshold, maxFaces, mirror, tta } = settings;
+    const reply = await this.client.call((api) => api.detectBest(transfer(bitmap, [bitmap]), { scoreThreshold, iouThreshold, maxFaces, mirror, tta }));
+    const total = now() - t0;
+    const { pack, inference, decode } = reply.timings;
+    return {
+      faces: reply.faces,
+      inputSize: reply.inputSize,
+      sourceSize,
+      backend: reply.backend,
+      timings: { capture, pack, inference, decode, transfer: Math.max(0, total - capture - pack - inference - decode), total, mainThread },
+    };
   }
 
   private run(captured: Promise<CapturedFrame>, settings: DetectSettings, t0: number): Promise<DetectionResult> {

@@ -7,7 +7,6 @@ import {
   CandidateMerger,
   FaceCandidates,
   ImagePacker,
-  InvalidInputError,
   ModelLoadError,
   planGeometry,
   planTestTimeAugmentation,
@@ -15,7 +14,6 @@ import {
   type DescriptorOverrides,
   type Face,
   type InputGeometry,
-  type TestTimeAugmentationOptions,
   type TtaPlan,
 } from '../core/index.ts';
 import { DEFAULT_MODEL_ID, MODEL_CATALOG, findCatalogModel } from '../models/catalog.ts';
@@ -60,17 +58,8 @@ export interface NodeDetectorOptions {
   descriptor?: DescriptorOverrides;
 }
 
-/** `detect()`'s options, and the Node host's best-quality mode. */
-export type NodeDetectOptions = DetectOverrides & {
-  /**
-   * `'fast'`: one run of the model. `'best'`: best-quality mode for still images, insightface's WIDER FACE
-   * multi-scale test (an image pyramid, each scale also flipped, box voting; see `TestTimeAugmentationOptions`),
-   * some 20-50 times the work. `inputSize` and `maxInputSize` do not apply to it. Defaults to `'fast'`.
-   */
-  quality?: 'fast' | 'best';
-  /** Best-quality mode's pyramid, flip and merge. Defaults to insightface's settings. */
-  tta?: TestTimeAugmentationOptions;
-};
+/** `detect()`'s options (best-quality mode included: `quality`, `tta`). */
+export type NodeDetectOptions = DetectOverrides;
 
 export interface ImageResult {
   faces: Face[];
@@ -120,11 +109,8 @@ export class NodeDetector {
   }
 
   async detectImage(image: DecodedImage, options?: NodeDetectOptions): Promise<ImageResult> {
-    const { quality = 'fast', tta, ...overrides } = options ?? {};
-    if (quality === 'best') return this.detectImageBest(image, options);
-    if (quality !== 'fast') throw new InvalidInputError(`quality must be 'fast' or 'best'; got ${String(quality)}.`);
-    if (tta !== undefined) throw new InvalidInputError("tta options go with quality: 'best'.");
-    const settings = resolveDetectOverrides(this.settings, overrides);
+    const settings = resolveDetectOverrides(this.settings, options);
+    if (settings.quality === 'best') return this.detectImageBest(image, settings);
     const geometry = planGeometry(image, this.session.descriptor.inputSize, settings);
     const t0 = performance.now();
     const fitted = await fitImage(image, geometry);
@@ -140,8 +126,8 @@ export class NodeDetector {
    * Best-quality mode, as a host drives the core: plan the passes, then for each scale resize once and run it
    * unflipped and flipped (the packer mirrors), collecting candidates before NMS; then one merge.
    */
-  private async detectImageBest(image: DecodedImage, options?: NodeDetectOptions): Promise<ImageResult> {
-    const { plan, candidates, largest, timings, settings } = await this.collectCandidates(image, options);
+  private async detectImageBest(image: DecodedImage, resolved: DetectSettings): Promise<ImageResult> {
+    const { plan, candidates, largest, timings, settings } = await this.collect(image, resolved);
     const t0 = performance.now();
     const faces = this.merger.merge(candidates, plan, settings);
     timings.decode += performance.now() - t0;
@@ -152,13 +138,12 @@ export class NodeDetector {
    * Best-quality mode's passes without the merge: every pass's candidates (before NMS, in source pixels), for
    * `CandidateMerger.merge` (benchmarks merge them more than one way). The candidates are reused by the next call.
    */
-  async collectCandidates(image: DecodedImage, options?: NodeDetectOptions) {
-    const { quality: _, tta, ...overrides } = options ?? {};
-    if (overrides.inputSize !== undefined || overrides.maxInputSize !== undefined) {
-      throw new InvalidInputError("inputSize and maxInputSize do not apply to quality 'best'; its sizes come from tta.scales.");
-    }
-    const settings = withFamilyDefaults(resolveDetectOverrides(this.settings, overrides), this.session.descriptor);
-    const plan = planTestTimeAugmentation(image, this.session.descriptor.inputSize, { ...tta, mirror: settings.mirror });
+  collectCandidates(image: DecodedImage, options?: NodeDetectOptions) {
+    return this.collect(image, resolveDetectOverrides(this.settings, { ...options, quality: 'best' }));
+  }
+
+  private async collect(image: DecodedImage, settings: DetectSettings) {
+    const plan = planTestTimeAugmentation(image, this.session.descriptor.inputSize, { ...settings.tta, mirror: settings.mirror });
     const timings = { pack: 0, inference: 0, decode: 0 };
     this.candidates.clear();
     let fitted: DecodedImage | null = null;

@@ -16,6 +16,7 @@ import {
   type InputSizeRequest,
   type ModelDescriptor,
   type Size,
+  type TestTimeAugmentationOptions,
 } from '../core/index.ts';
 import { MODEL_CATALOG, findCatalogModel } from '../models/catalog.ts';
 import {
@@ -37,6 +38,7 @@ import {
   type FaceDetectorOptions,
   type FramePath,
   type ModelSource,
+  type Quality,
   type WatchOptions,
 } from './face-detector-options.ts';
 
@@ -48,6 +50,9 @@ export interface DetectSettings extends Omit<DecodeSettings, 'scoreThreshold' | 
   scoreThreshold: number | undefined;
   iouThreshold: number | undefined;
   framePath: FramePath;
+  quality: Quality;
+  /** Best-quality mode's options (undefined: insightface's). */
+  tta: TestTimeAugmentationOptions | undefined;
 }
 
 /** Settings this module produced: passing one back in is taken as it is (no check, no copy). */
@@ -65,6 +70,8 @@ export const DEFAULT_DETECT_SETTINGS: Readonly<DetectSettings> = settled({
   maxInputSize: DEFAULT_MAX_INPUT_SIZE,
   mirror: DEFAULT_MIRROR,
   framePath: DEFAULT_FRAME_PATH,
+  quality: 'fast',
+  tta: undefined,
 } as DetectSettings);
 
 /** `createFaceDetector()` options, checked, with defaults applied. */
@@ -158,7 +165,27 @@ function inputSize(value: unknown, name: string): InputSizeRequest {
   return size(value, name, 'Input', 1, MAX_INPUT_SIDE);
 }
 
-const DETECT_KEYS = new Set(['scoreThreshold', 'iouThreshold', 'maxFaces', 'inputSize', 'maxInputSize', 'mirror', 'framePath']);
+const DETECT_KEYS = new Set(['scoreThreshold', 'iouThreshold', 'maxFaces', 'inputSize', 'maxInputSize', 'mirror', 'framePath', 'quality', 'tta']);
+
+function positiveNumber(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) fail(name, 'a positive number', value);
+  return value as number;
+}
+
+/** Best-quality mode's options, field by field. */
+function ttaOptions(value: unknown): TestTimeAugmentationOptions {
+  checkKeys(value, 'tta', new Set(['scales', 'targetSize', 'maxSize', 'flip', 'merge']));
+  const t = value as Record<string, unknown>;
+  if (t.scales !== undefined) {
+    if (!Array.isArray(t.scales) || t.scales.length === 0) fail('tta.scales', 'a non-empty array of sizes', t.scales);
+    (t.scales as unknown[]).forEach((v, i) => positiveNumber(v, `tta.scales[${i}]`));
+  }
+  if (t.targetSize !== undefined) positiveNumber(t.targetSize, 'tta.targetSize');
+  if (t.maxSize !== undefined) positiveNumber(t.maxSize, 'tta.maxSize');
+  if (t.flip !== undefined) boolean(t.flip, 'tta.flip');
+  if (t.merge !== undefined) oneOf(t.merge, 'tta.merge', ['vote', 'nms'] as const);
+  return t as TestTimeAugmentationOptions;
+}
 
 /** Checks `detect()` settings given in `overrides` and applies them over `base` (no copy when there are none). */
 export function resolveDetectOverrides(base: Readonly<DetectSettings>, overrides: DetectOverrides | undefined, what = 'detect() options'): DetectSettings {
@@ -171,6 +198,11 @@ export function resolveDetectOverrides(base: Readonly<DetectSettings>, overrides
   }
   if (!any) return base;
   const o = overrides as DetectOverrides;
+  const quality = o.quality === undefined ? base.quality : oneOf(o.quality, 'quality', ['fast', 'best'] as const);
+  if (quality === 'best' && (o.inputSize !== undefined || o.maxInputSize !== undefined)) {
+    throw new InvalidInputError("inputSize and maxInputSize do not apply to quality 'best': its sizes come from tta.scales.");
+  }
+  if (quality !== 'best' && o.tta !== undefined) throw new InvalidInputError("tta options go with quality: 'best'.");
   const maxFaces = o.maxFaces;
   if (maxFaces !== undefined && maxFaces !== Infinity) wholeNumber(maxFaces, 'maxFaces', 1, Number.MAX_SAFE_INTEGER);
   return settled({
@@ -181,6 +213,8 @@ export function resolveDetectOverrides(base: Readonly<DetectSettings>, overrides
     maxInputSize: o.maxInputSize === undefined ? base.maxInputSize : size(o.maxInputSize, 'maxInputSize', 'Maximum input', SIZE_MULTIPLE, MAX_INPUT_SIDE),
     mirror: o.mirror === undefined ? base.mirror : boolean(o.mirror, 'mirror'),
     framePath: o.framePath === undefined ? base.framePath : oneOf(o.framePath, 'framePath', ['bitmap', 'tensor'] as const),
+    quality,
+    tta: o.tta === undefined ? (quality === 'best' ? base.tta : undefined) : ttaOptions(o.tta),
   });
 }
 
@@ -212,6 +246,7 @@ export function resolveWatchOptions(base: Readonly<DetectSettings>, options: Wat
     throw new InvalidInputError(`targetFps and minFaceSize go with inputSize: 'auto'; got inputSize ${describe(inputSize ?? base.inputSize)}.`);
   }
   const settings = resolveDetectOverrides(base, auto || inputSize === undefined ? overrides : { ...overrides, inputSize }, 'watch() options');
+  if (settings.quality === 'best') throw new InvalidInputError("quality 'best' is for still images: watch() runs the model once a frame.");
   let trackerOptions: Required<FaceTrackerOptions> | null = null;
   if (tracking !== false) {
     if (tracking !== undefined && tracking !== true && !isObject(tracking)) fail('tracking', 'true, false or tracker options', tracking);

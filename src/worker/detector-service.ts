@@ -1,5 +1,9 @@
 import {
   BackendError,
+  CandidateMerger,
+  FaceCandidates,
+  planTestTimeAugmentation,
+  type RgbaPixels,
   DisposedError,
   ImagePacker,
   InvalidInputError,
@@ -15,7 +19,7 @@ import { chooseBackend, type BackendChoice } from '../runtime/backend-choice.ts'
 import { FaceSession, type OrtModule, type SessionInput } from '../runtime/face-session.ts';
 import { WebGpuPacker } from '../runtime/webgpu-packer.ts';
 import { chooseThreads, configureOrt, type ThreadContext } from '../runtime/ort-environment.ts';
-import type { DetectorWorkerApi, DroppedFrame, Frame, LiveStream, LoadRequest, LoadedModel, WorkerResult } from './protocol.ts';
+import type { BestQualitySettings, DetectorWorkerApi, DroppedFrame, Frame, LiveStream, LoadRequest, LoadedModel, WorkerResult } from './protocol.ts';
 
 /** A live frame waiting for the worker: dropped (answered at once) if a newer one of its stream arrives. */
 interface WaitingFrame {
@@ -68,6 +72,8 @@ export class DetectorService implements DetectorWorkerApi {
   private numThreads = 1;
   private packer: ImagePacker | null = null;
   private gpuPacker: WebGpuPacker | null = null;
+  private candidates: FaceCandidates | null = null;
+  private merger: CandidateMerger | null = null;
   private readonly reader = new FrameReader();
   private tensor = new Float32Array(0);
   private queue: Promise<unknown> = Promise.resolve();
@@ -235,6 +241,59 @@ export class DetectorService implements DetectorWorkerApi {
         resolve(await this.runFrame(frame, geometry, settings));
       }).catch(reject);
     });
+  }
+
+  detectBest(bitmap: ImageBitmap, settings: BestQualitySettings): Promise<WorkerResult> {
+    return this.serialize(async () => {
+      try {
+        return await this.runBest(bitmap, settings);
+      } finally {
+        bitmap.close();
+      }
+    });
+  }
+
+  /**
+   * Best-quality mode, as a host drives the core: plan the passes; per scale, resize once (in this worker) and
+   * run it as it is and flipped (the packer mirrors), collecting candidates before NMS; then one merge.
+   */
+  private async runBest(bitmap: ImageBitmap, settings: BestQualitySettings): Promise<WorkerResult> {
+    const session = this.requireSession();
+    const plan = planTestTimeAugmentation({ width: bitmap.width, height: bitmap.height }, session.descriptor.inputSize, { ...settings.tta, mirror: settings.mirror });
+    const timings = { pack: 0, inference: 0, decode: 0 };
+    const candidates = (this.candidates ??= new FaceCandidates());
+    candidates.clear();
+    let scaled: ImageBitmap | null = null;
+    let pixels: RgbaPixels | null = null;
+    let largest = plan.passes[0].geometry;
+    try {
+      for (const pass of plan.passes) {
+        const g = pass.geometry;
+        const t0 = now();
+        if (!pixels || pixels.width !== g.contentWidth || pixels.height !== g.contentHeight) {
+          scaled?.close();
+          scaled = await createImageBitmap(bitmap, { resizeWidth: g.contentWidth, resizeHeight: g.contentHeight, resizeQuality: 'high' });
+          pixels = await this.reader.readBitmap(scaled);
+        }
+        const length = tensorLength(g);
+        if (this.tensor.length < length) this.tensor = new Float32Array(length);
+        const tensor = this.packer!.pack(pixels, g, this.tensor, { flip: pass.flip });
+        const t1 = now();
+        const outputs = await session.infer(tensor, g);
+        const t2 = now();
+        session.collect(outputs, pass, candidates, settings.scoreThreshold);
+        timings.pack += t1 - t0;
+        timings.inference += t2 - t1;
+        timings.decode += now() - t2;
+        if (length > tensorLength(largest)) largest = g;
+      }
+    } finally {
+      scaled?.close();
+    }
+    const t3 = now();
+    const faces = (this.merger ??= new CandidateMerger()).merge(candidates, plan, settings);
+    timings.decode += now() - t3;
+    return { faces, inputSize: { width: largest.inputWidth, height: largest.inputHeight }, backend: this.choice!.backend, timings };
   }
 
   /** A frame that will not run: its bitmap closed, its tensor handed back. */

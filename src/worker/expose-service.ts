@@ -11,6 +11,7 @@ export function exposeDetectorService(host: ServiceHost): void {
     load: (request) => service.load(request),
     detect: async (frame, geometry, settings) => handBack(await service.detect(frame, geometry, settings)),
     detectLatest: async (stream, frame, geometry, settings) => handBack(await service.detectLatest(stream, frame, geometry, settings)),
+    detectBest: (bitmap, settings) => service.detectBest(bitmap, settings),
     loseDevice: () => service.loseDevice(),
     dispose: () => service.dispose(),
   };

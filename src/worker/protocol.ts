@@ -1,6 +1,6 @@
 // The messages between the page and the detector worker, in one place (internal: not part of the public API).
 // Everything crossing is structured-cloneable; pixel buffers are transferred, never copied.
-import type { DecodeOptions, DescriptorOverrides, InputGeometry, ModelDescriptor, Size } from '../core/index.ts';
+import type { DecodeOptions, DescriptorOverrides, InputGeometry, ModelDescriptor, Size, TestTimeAugmentationOptions } from '../core/index.ts';
 import type { Backend, BackendChange, BackendRequest, DetectionResult, DetectionTimings } from '../options/face-detector-options.ts';
 
 export interface LoadRequest {
@@ -45,6 +45,12 @@ export interface WorkerResult extends Pick<DetectionResult, 'faces' | 'inputSize
   tensor?: Float32Array;
 }
 
+/** What best-quality mode needs: the decode settings, the mirror, and its own options. */
+export interface BestQualitySettings extends DecodeOptions {
+  mirror: boolean;
+  tta?: TestTimeAugmentationOptions;
+}
+
 /** Which live stream a frame belongs to, and its place in it. */
 export interface LiveStream {
   id: number;
@@ -70,6 +76,11 @@ export interface DetectorWorkerApi {
    * dropped at once, so results come in the order the frames were taken.
    */
   detectLatest(stream: LiveStream, frame: Frame, geometry: InputGeometry, settings: DecodeOptions): Promise<WorkerResult | DroppedFrame>;
+  /**
+   * Best-quality mode on a bitmap at the image's own size (closed after use): the passes of
+   * `planTestTimeAugmentation` (each scale resized in the worker, run as it is and flipped), one merge.
+   */
+  detectBest(bitmap: ImageBitmap, settings: BestQualitySettings): Promise<WorkerResult>;
   /** Destroys the WebGPU device, as a driver reset would: exercises the recovery path in tests. */
   loseDevice(): Promise<boolean>;
   dispose(): Promise<void>;

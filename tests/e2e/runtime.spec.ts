@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { statSync } from 'node:fs';
 import sharp from 'sharp';
+import type { Face } from '../../src/index.ts';
 import { tinyClassifierOnnx } from '../support/synthetic.ts';
 import { detectInPage, expectSameFaces, expectedAutoBackend, modelBytes, openHarness, projectRoot, runCli, sharedFile } from './helpers.ts';
 
@@ -214,4 +215,24 @@ test.describe('model loading', () => {
     expect(r.names).toEqual(['InvalidInputError', 'InvalidInputError', 'InvalidInputError', 'InvalidInputError']);
     expect(r.faces).toBe(1);
   });
+});
+
+test("quality 'best' in the browser gives the faces of the CLI's --tta (the two resize the pyramid with different filters)", async ({ page }) => {
+  test.setTimeout(300_000);
+  await openHarness(page);
+  const image = 'testdata/photos/group-640x480.jpg';
+  const [cli] = await runCli(['--tta', '--score', '0.5', sharedFile(image)]);
+  const [fast] = await runCli(['--score', '0.5', sharedFile(image)]);
+  const browser = await detectInPage(page, image, { backend: 'wasm', scoreThreshold: 0.5, quality: 'best' });
+  const iou = (a: Face['box'], b: Face['box']) => {
+    const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+    const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+    return w > 0 && h > 0 ? (w * h) / (a.width * a.height + b.width * b.height - w * h) : 0;
+  };
+  expect(browser.faces.length).toBeGreaterThanOrEqual(fast.faces.length);
+  expect(Math.abs(browser.faces.length - cli.faces.length)).toBeLessThanOrEqual(1);
+  const matched = browser.faces.filter((f) => cli.faces.some((g) => iou(f.box, g.box) >= 0.85));
+  expect(matched.length).toBeGreaterThanOrEqual(Math.min(browser.faces.length, cli.faces.length) - 1);
+  // The largest pass of the pyramid is what inputSize reports.
+  expect(Math.max(browser.inputSize.width, browser.inputSize.height)).toBeGreaterThan(640);
 });

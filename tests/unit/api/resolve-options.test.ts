@@ -43,6 +43,8 @@ describe('resolveDetectorOptions', () => {
       maxInputSize: { width: 1920, height: 1920 },
       mirror: false,
       framePath: 'bitmap',
+      quality: 'fast',
+      tta: undefined,
     });
     expect([defaults.DEFAULT_SCORE_THRESHOLD, defaults.DEFAULT_IOU_THRESHOLD, defaults.DEFAULT_BACKEND, defaults.DEFAULT_STALL_TIMEOUT_MS]).toEqual([0.5, 0.4, 'auto', 30_000]);
   });
@@ -91,6 +93,13 @@ describe('resolveDetectorOptions', () => {
     [{ iouThreshold: 2 }, /iouThreshold must be in \[0, 1\]; got 2/],
     [{ maxFaces: 0 }, /maxFaces must be a whole number/],
     [{ framePath: 'pixels' }, /framePath must be 'bitmap' or 'tensor'/],
+    [{ quality: 'good' }, /quality must be 'fast' or 'best'; got "good"/],
+    [{ tta: { scales: [800] } }, /tta options go with quality: 'best'/],
+    [{ quality: 'best', tta: { scales: [] } }, /tta.scales must be a non-empty array of sizes/],
+    [{ quality: 'best', tta: { scales: [500, -1] } }, /tta.scales\[1\] must be a positive number; got -1/],
+    [{ quality: 'best', tta: { merge: 'mean' } }, /tta.merge must be 'vote' or 'nms'/],
+    [{ quality: 'best', tta: { zoom: 2 } }, /tta has no option "zoom"/],
+    [{ quality: 'best', inputSize: { width: 640, height: 480 } }, /inputSize and maxInputSize do not apply to quality 'best'/],
     [{ model: '' }, /model must be a model id, a URL or the ONNX bytes/],
     [{ model: 'retinaface-r5O' }, /model "retinaface-r5O" is not a known model id \(retinaface-mnet025, .*\), nor a URL/],
     [{ model: 42 }, /model must be a model id, a URL, an ArrayBuffer or a Uint8Array; got 42/],
@@ -149,6 +158,16 @@ describe('resolveDetectOverrides', () => {
     expect(r.settings.scoreThreshold).toBe(0.7);
     rejects(() => resolveWatchOptions(DEFAULT_DETECT_SETTINGS, { onError: 1 } as never), /onError must be a function/);
     rejects(() => resolveWatchOptions(DEFAULT_DETECT_SETTINGS, { fps: 30 } as never), /watch\(\) options has no option "fps"/);
+    rejects(() => resolveWatchOptions(DEFAULT_DETECT_SETTINGS, { quality: 'best' }), /quality 'best' is for still images/);
+    rejects(() => resolveWatchOptions(DEFAULT_DETECT_SETTINGS, { targetFps: 30 }), /targetFps and minFaceSize go with inputSize: 'auto'/);
+    rejects(() => resolveWatchOptions(DEFAULT_DETECT_SETTINGS, { tracking: false, smoothing: true }), /smoothing needs tracking/);
+    rejects(() => resolveWatchOptions(DEFAULT_DETECT_SETTINGS, { tracking: { maxMissed: -1 } }), /maxMissed must be a whole number/);
+    rejects(() => resolveWatchOptions(DEFAULT_DETECT_SETTINGS, { inputSize: 'auto', minFaceSize: 0 }), /minFaceSize must be a finite number above 0/);
+    const auto = resolveWatchOptions(DEFAULT_DETECT_SETTINGS, { inputSize: 'auto', targetFps: 15 });
+    expect(auto.adaptive).toMatchObject({ targetFps: 15, minFaceSize: 40 });
+    expect(auto.tracking?.smoothing).toMatchObject({ minCutoff: 0.1, beta: 8 });
+    expect(resolveWatchOptions(DEFAULT_DETECT_SETTINGS, { tracking: false }).tracking).toBeNull();
+    expect(resolveWatchOptions(DEFAULT_DETECT_SETTINGS, { smoothing: false }).tracking?.smoothing).toBe(false);
   });
 });
 
