@@ -27,7 +27,7 @@ async function openCamera(): Promise<{ width: number; height: number; frameRate:
 /** Loads a model and watches the camera for `warmupMs` (results not kept). */
 async function start(model: string, numThreads: number, warmupMs: number) {
   const camera = await openCamera();
-  detector = await createFaceDetector({ model, backend: 'wasm', numThreads });
+  detector = await createFaceDetector({ model, modelBaseUrl: '/models/', backend: 'wasm', numThreads });
   watcher = detector.watch(video, (r) => {
     if (measuring) rows.push(r);
   });
@@ -72,4 +72,18 @@ async function stop() {
   detector = null;
 }
 
-Object.assign(window, { bench: { start, measure, sequential, stop }, benchReady: true });
+/** The bytes onnxruntime-web allocates for one run's outputs at 640x480 (it copies each output into a new typed array). */
+async function outputBytes(file: string): Promise<number> {
+  const ort = await import('onnxruntime-web/wasm');
+  ort.env.wasm.numThreads = 1;
+  const session = await ort.InferenceSession.create(new Uint8Array(await (await fetch(`/public/models/${file}`)).arrayBuffer()));
+  const input = session.inputMetadata[0];
+  const uint8 = input.isTensor && input.type === 'uint8';
+  const tensor = uint8 ? new ort.Tensor('uint8', new Uint8Array(480 * 640 * 4), [1, 480, 640, 4]) : new ort.Tensor('float32', new Float32Array(3 * 640 * 480), [1, 3, 480, 640]);
+  const out = await session.run({ [session.inputNames[0]]: tensor });
+  const bytes = Object.values(out).reduce((s, t) => s + (t.data as Float32Array).byteLength, 0);
+  await session.release();
+  return bytes;
+}
+
+Object.assign(window, { bench: { start, measure, sequential, stop, outputBytes }, benchReady: true });

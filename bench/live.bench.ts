@@ -75,12 +75,23 @@ class AllocationSampler {
   }
 
   /** Estimated bytes allocated since start: the sampled sizes, scaled by the profiler, over every call site. */
-  async stop(): Promise<{ page: number; worker: number }> {
-    type Node = { selfSize: number; children: Node[] };
+  async stop(): Promise<{ page: number; worker: number; top: { page: string[]; worker: string[] } }> {
+    type Node = { selfSize: number; children: Node[]; callFrame: { functionName: string; url: string; lineNumber: number } };
     const total = (n: Node): number => n.selfSize + n.children.reduce((s, c) => s + total(c), 0);
+    const sites = (head: Node) => {
+      const bySite = new Map<string, number>();
+      const name = (f: Node['callFrame']) => `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber + 1}`;
+      const walk = (n: Node, parent: string) => {
+        const key = n.callFrame.url ? name(n.callFrame) : `${name(n.callFrame)} ← ${parent}`;
+        bySite.set(key, (bySite.get(key) ?? 0) + n.selfSize);
+        for (const c of n.children) walk(c, name(n.callFrame));
+      };
+      walk(head, '');
+      return [...bySite].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k, v]) => `${Math.round(v / 1024)} KB ${k}`);
+    };
     const page = (await this.cdp.send('HeapProfiler.stopSampling')).profile as unknown as { head: Node };
     const worker = (await this.toWorker('HeapProfiler.stopSampling')) as { profile: { head: Node } };
-    return { page: total(page.head), worker: total(worker.profile.head) };
+    return { page: total(page.head), worker: total(worker.profile.head), top: { page: sites(page.head), worker: sites(worker.profile.head) } };
   }
 }
 
@@ -118,6 +129,7 @@ async function benchOne(page: Page, model: string, threads: number, outputBytes:
   const live = await page.evaluate((ms) => (window as any).bench.measure(ms), MEASURE_MS);
   const busy1 = await mainThreadMs(cdp);
   const heap = await sampler.stop();
+  if (process.env.HEAP_SITES) console.error(`heap sites, ${model}, ${threads} thread(s):\n  page: ${heap.top.page.join('\n        ')}\n  worker: ${heap.top.worker.join('\n          ')}`);
   const seq: Timings[] = await page.evaluate((n) => (window as any).bench.sequential(n), SEQUENTIAL_RUNS);
   await page.evaluate(() => (window as any).bench.stop());
   await cdp.detach();
@@ -146,15 +158,7 @@ async function benchOne(page: Page, model: string, threads: number, outputBytes:
 
 /** The bytes onnxruntime-web allocates for a run's outputs at 640x480 (it copies each output into a new typed array). */
 async function outputBytesOf(page: Page, model: string): Promise<number> {
-  return page.evaluate(async (file) => {
-    const ort = await import('onnxruntime-web/wasm');
-    ort.env.wasm.numThreads = 1;
-    const session = await ort.InferenceSession.create(new Uint8Array(await (await fetch(`/public/models/${file}`)).arrayBuffer()));
-    const out = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', new Float32Array(3 * 640 * 480), [1, 3, 480, 640]) });
-    const bytes = Object.values(out).reduce((s, t) => s + (t.data as Float32Array).byteLength, 0);
-    await session.release();
-    return bytes;
-  }, MODEL_CATALOG.find((m) => m.id === model)!.file);
+  return page.evaluate((file) => (window as any).bench.outputBytes(file), MODEL_CATALOG.find((m) => m.id === model)!.file);
 }
 
 const clip = makeClip();

@@ -1,4 +1,4 @@
-import { generateInsightFaceAnchors } from './anchors.ts';
+import { generateInsightFaceAnchors, type LevelShape } from './anchors.ts';
 import { UnsupportedModelError } from './errors.ts';
 import { faceBoxFromCorners, type FamilyDecoder, type RawOutputs } from './family-decoder.ts';
 import type { InsightFaceDescriptor } from './model-descriptor.ts';
@@ -15,6 +15,14 @@ interface BoundLevel {
   scores: Float32Array;
   boxes: Float32Array;
   landmarks: Float32Array;
+}
+
+const EMPTY = new Float32Array(0);
+
+function sameFeatureMap(t: { dims: readonly number[] }, boxes: { dims: readonly number[] }, stride: number): void {
+  if (t.dims[2] !== boxes.dims[2] || t.dims[3] !== boxes.dims[3]) {
+    throw new UnsupportedModelError(`Stride ${stride} outputs disagree on the feature map: [${t.dims.join(',')}] vs [${boxes.dims.join(',')}].`);
+  }
 }
 
 function requireTensor(outputs: RawOutputs, name: string, channels: number) {
@@ -43,31 +51,47 @@ export class InsightFaceDecoder implements FamilyDecoder {
 
   constructor(private readonly descriptor: InsightFaceDescriptor) {}
 
+  /** Feature-map sizes (height, width per level) the anchors were made for; the anchors stay while they do. */
+  private shapes: LevelShape[] = [];
+
   bind(outputs: RawOutputs, inputWidth: number, inputHeight: number): number {
     this.inputWidth = inputWidth;
     this.inputHeight = inputHeight;
-    const shapes: { height: number; width: number }[] = [];
+    const levels = this.descriptor.levels;
+    // The bound levels and shapes are made once and updated in place: nothing is allocated per frame.
+    if (this.levels.length !== levels.length) {
+      this.levels = levels.map(() => ({ offset: 0, cells: 0, anchorsPerCell: 0, scores: EMPTY, boxes: EMPTY, landmarks: EMPTY }));
+      this.shapes = levels.map(() => ({ height: -1, width: -1 }));
+    }
     let offset = 0;
-    this.levels = this.descriptor.levels.map((level) => {
+    let reshaped = false;
+    for (let k = 0; k < levels.length; k++) {
+      const level = levels[k];
       const a = level.scales.length;
       const boxes = requireTensor(outputs, level.boxesOutput, 4 * a);
       // Feature-map size comes from the box tensor, as the reference does (spec §A.3).
-      const [, , height, width] = boxes.dims;
+      const height = boxes.dims[2];
+      const width = boxes.dims[3];
       const scores = requireTensor(outputs, level.scoresOutput, 2 * a);
       const landmarks = requireTensor(outputs, level.landmarksOutput, 10 * a);
-      for (const t of [scores, landmarks]) {
-        if (t.dims[2] !== height || t.dims[3] !== width) {
-          throw new UnsupportedModelError(
-            `Stride ${level.stride} outputs disagree on the feature map: [${t.dims.join(',')}] vs [${boxes.dims.join(',')}].`,
-          );
-        }
+      sameFeatureMap(scores, boxes, level.stride);
+      sameFeatureMap(landmarks, boxes, level.stride);
+      const shape = this.shapes[k];
+      if (shape.height !== height || shape.width !== width) {
+        shape.height = height;
+        shape.width = width;
+        reshaped = true;
       }
-      shapes.push({ height, width });
-      const bound = { offset, cells: height * width, anchorsPerCell: a, scores: scores.data, boxes: boxes.data, landmarks: landmarks.data };
+      const bound = this.levels[k];
+      bound.offset = offset;
+      bound.cells = height * width;
+      bound.anchorsPerCell = a;
+      bound.scores = scores.data;
+      bound.boxes = boxes.data;
+      bound.landmarks = landmarks.data;
       offset += bound.cells * a;
-      return bound;
-    });
-    this.anchors = generateInsightFaceAnchors(this.descriptor.levels, shapes);
+    }
+    if (reshaped || this.anchors.length === 0) this.anchors = generateInsightFaceAnchors(levels, this.shapes);
     return offset;
   }
 
@@ -75,7 +99,8 @@ export class InsightFaceDecoder implements FamilyDecoder {
     // The references compare float32 scores with the threshold in float32 (numpy casts the Python float).
     const t = f32(threshold);
     let count = 0;
-    for (const { offset, cells, anchorsPerCell: a, scores: cls } of this.levels) {
+    for (let l = 0; l < this.levels.length; l++) {
+      const { offset, cells, anchorsPerCell: a, scores: cls } = this.levels[l];
       const faceChannel = a * cells;
       for (let p = 0; p < cells; p++) {
         for (let k = 0; k < a; k++) {
@@ -92,8 +117,9 @@ export class InsightFaceDecoder implements FamilyDecoder {
 
   /** Level of anchor n. */
   private levelOf(n: number): BoundLevel {
-    let level = this.levels[0];
-    for (const l of this.levels) if (n >= l.offset) level = l;
+    const levels = this.levels;
+    let level = levels[0];
+    for (let l = 1; l < levels.length; l++) if (n >= levels[l].offset) level = levels[l];
     return level;
   }
 

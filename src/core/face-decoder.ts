@@ -38,7 +38,53 @@ const MIRRORED_LANDMARKS = [1, 0, 2, 4, 3] as const;
 /** The thresholds a model's family defaults to: its own (`decodeDefaults`, yunet) or the library's 0.5 / 0.4. */
 export function familyDecodeDefaults(descriptor?: ModelDescriptor): DecodeDefaults {
   if (descriptor?.family === 'yunet') return descriptor.decodeDefaults;
-  return { scoreThreshold: DEFAULT_SCORE_THRESHOLD, iouThreshold: DEFAULT_IOU_THRESHOLD };
+  return RETINAFACE_DECODE_DEFAULTS;
+}
+
+const RETINAFACE_DECODE_DEFAULTS: DecodeDefaults = Object.freeze({ scoreThreshold: DEFAULT_SCORE_THRESHOLD, iouThreshold: DEFAULT_IOU_THRESHOLD });
+
+/** Is candidate a before b: higher score first, ties in candidate (anchor) order. */
+const before = (scores: Float32Array, a: number, b: number): boolean => scores[a] > scores[b] || (scores[a] === scores[b] && a < b);
+
+/**
+ * Sorts candidate indices best first (score descending, ties in anchor order) in place, without allocating
+ * (a typed array's sort with a comparator copies it): quicksort, insertion sort below 16.
+ */
+export function sortByScore(order: Int32Array, scores: Float32Array, lo = 0, hi = order.length - 1): void {
+  while (hi - lo > 16) {
+    const mid = (lo + hi) >>> 1;
+    // Median of three as the pivot, moved to hi.
+    if (before(scores, order[mid], order[lo])) swap(order, mid, lo);
+    if (before(scores, order[hi], order[lo])) swap(order, hi, lo);
+    if (before(scores, order[mid], order[hi])) swap(order, mid, hi);
+    const pivot = order[hi];
+    let i = lo;
+    for (let j = lo; j < hi; j++) if (before(scores, order[j], pivot)) swap(order, i++, j);
+    swap(order, i, hi);
+    // Recurse into the smaller side, loop on the larger (stack depth stays logarithmic).
+    if (i - lo < hi - i) {
+      sortByScore(order, scores, lo, i - 1);
+      lo = i + 1;
+    } else {
+      sortByScore(order, scores, i + 1, hi);
+      hi = i - 1;
+    }
+  }
+  for (let i = lo + 1; i <= hi; i++) {
+    const v = order[i];
+    let j = i - 1;
+    while (j >= lo && before(scores, v, order[j])) {
+      order[j + 1] = order[j];
+      j--;
+    }
+    order[j + 1] = v;
+  }
+}
+
+function swap(a: Int32Array, i: number, j: number): void {
+  const t = a[i];
+  a[i] = a[j];
+  a[j] = t;
 }
 
 /**
@@ -118,13 +164,10 @@ export class FaceDecoder {
     const { indices, scores, boxes, keep } = this;
     let count = family.select(scoreThreshold, indices, scores);
 
-    let order = this.order.subarray(0, count);
+    const order = this.order;
     for (let c = 0; c < count; c++) order[c] = c;
-    order.sort((a, b) => scores[b] - scores[a] || a - b);
-    if (count > family.maxCandidates) {
-      count = this.keepBest(order, family.maxCandidates);
-      order = this.order.subarray(0, count);
-    }
+    sortByScore(order, scores, 0, count - 1);
+    if (count > family.maxCandidates) count = this.keepBest(order, family.maxCandidates);
 
     const sx = scaleX(geometry);
     const sy = scaleY(geometry);
@@ -156,7 +199,11 @@ export class FaceDecoder {
   }
 
   private toFace(score: number, geometry: InputGeometry): Face {
-    const [x, y, width, height] = this.faceBox;
+    const fb = this.faceBox;
+    const x = fb[0];
+    const y = fb[1];
+    const width = fb[2];
+    const height = fb[3];
     const lm = this.landmarks;
     const landmarks: Point[] = new Array(5);
     if (geometry.mirror) {
