@@ -159,6 +159,13 @@ export function inferShapes(graph: OnnxGraph, inputs: Record<string, number[]>):
           set(shape, all[0].length === 1 && vs.every(Boolean) ? vs.flat() as number[] : undefined);
           break;
         }
+        case 'Split': {
+          const s = x();
+          const axis = normAxis(getInt(node, 'axis', 0), s.length);
+          const sizes = optional(node, 1) ? valuesOf(node.inputs[1]) : (getInts(node, 'split') ?? new Array(node.outputs.length).fill(s[axis] / node.outputs.length));
+          node.outputs.forEach((name, i) => shapes.set(name, s.map((d, k) => (k === axis ? sizes[i] : d))));
+          break;
+        }
         case 'Shape': {
           const s = x();
           const start = normAxis(getInt(node, 'start', 0), s.length);

@@ -1,0 +1,40 @@
+import type { ChannelOrder } from '../../core/index.ts';
+import { UnsupportedModelError } from '../../core/index.ts';
+import { DataType, int64Tensor, intAttr, intsAttr, type OnnxModel, type OnnxNode } from '../onnx/onnx-model.ts';
+import { nameSource } from './graph-edit.ts';
+
+/** The name of the input that `addRgbaInput` gives the model. */
+export const RGBA_INPUT = 'rgba';
+
+/**
+ * Makes the model take a frame's bytes as they are: input `rgba`, uint8 [1,H,W,4] (RGBA, row-major, as in
+ * ImageData or VideoFrame.copyTo with format RGBA), instead of float32 [1,3,H,W]. At the head of the graph:
+ * Transpose to [1,4,H,W] (one byte a value), Gather of the channels the model takes in its order (B,G,R for a BGR
+ * model, R,G,B for RGB; alpha dropped), Cast to float32: the exact values a JS packer writes for a model without
+ * mean or scaling (raw 0..255), so the model computes what it computed before, bit for bit. H and W are what
+ * the old input took (a dynamic model: any size, multiples of 32 in practice); padding is the caller's: pixels
+ * whose R, G, B bytes are 0 (alpha is ignored) give the zero padding of the float input. Only for models that
+ * take raw pixel values; mean or std would need more ops. Edits the model in place.
+ */
+export function addRgbaInput(model: OnnxModel, channelOrder: ChannelOrder): void {
+  const graph = model.graph;
+  if (graph.inputs.length !== 1) throw new UnsupportedModelError(`The model has ${graph.inputs.length} inputs; an RGBA input needs exactly one.`);
+  const input = graph.inputs[0];
+  const shape = input.shape;
+  if (input.elemType !== DataType.FLOAT || !shape || shape.length !== 4 || shape[1] !== 3 || (typeof shape[0] === 'number' && shape[0] !== 1)) {
+    throw new UnsupportedModelError(`Input ${input.name} is not float32 [1,3,H,W]; an RGBA input replaces only that.`);
+  }
+  const fresh = nameSource(graph);
+  const name = graph.inputs.some((i) => i.name === RGBA_INPUT) ? fresh(RGBA_INPUT) : RGBA_INPUT;
+  const planar = fresh(`${name}_planar`);
+  const picked = fresh(`${name}_${channelOrder.toLowerCase()}`);
+  const indices = int64Tensor(fresh(`${name}_${channelOrder.toLowerCase()}_channels`), channelOrder === 'BGR' ? [2, 1, 0] : [0, 1, 2]);
+  const head: OnnxNode[] = [
+    { opType: 'Transpose', name: planar, inputs: [name], outputs: [planar], attributes: [intsAttr('perm', [0, 3, 1, 2])] },
+    { opType: 'Gather', name: picked, inputs: [planar, indices.name], outputs: [picked], attributes: [intAttr('axis', 1)] },
+    { opType: 'Cast', name: input.name, inputs: [picked], outputs: [input.name], attributes: [intAttr('to', DataType.FLOAT)] },
+  ];
+  graph.nodes.unshift(...head);
+  graph.initializers.push(indices);
+  graph.inputs = [{ name, elemType: DataType.UINT8, shape: [1, shape[2], shape[3], 4] }];
+}
