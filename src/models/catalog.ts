@@ -13,8 +13,16 @@ export const MODEL_CATALOG: readonly CatalogModel[] = [
     id: 'retinaface-mnet025',
     title: 'RetinaFace MobileNet-0.25 (insightface mnet.25, BGR, dynamic size)',
     file: 'retinaface-mnet025.onnx',
-    // What `retinaface-web convert --bgr --dynamic` builds from the MXNet release (scripts/setup-models.mjs). The
-    // setup's last resort, ../shared's ready conversion (a2a3584c…), has equal outputs but other bytes.
+    // What `retinaface-web convert --bgr --dynamic --optimize` builds from the MXNet release
+    // (scripts/setup-models.mjs): the faster graph whose detections equal the exact build's. The setup's last
+    // resort, ../shared's ready conversion (a2a3584c…), has the exact build's outputs but other bytes.
+    sha256: '92643d69bd536c8aa8c6b88d07b711e96dd3ba92bc77d26bfb30d426ea2069dc',
+  },
+  {
+    id: 'retinaface-mnet025-exact',
+    title: 'RetinaFace MobileNet-0.25 (insightface mnet.25, exact conversion: the reference ONNX’s outputs bit for bit)',
+    file: 'retinaface-mnet025-exact.onnx',
+    // What `retinaface-web convert --bgr --dynamic` builds from the MXNet release, for research comparisons.
     sha256: '6d13b9a320f736e34468fe0215767fb2120a54451328bbaa8574c9675b0e8f74',
   },
   {
