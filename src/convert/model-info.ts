@@ -48,6 +48,8 @@ const ELEMENT_WISE = new Set(['Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Pow']);
 const DATA_MOVEMENT = new Set([
   'Concat', 'Slice', 'Reshape', 'Shape', 'Transpose', 'Gather', 'Flatten', 'Squeeze', 'Unsqueeze', 'Identity',
   'Constant', 'ConstantOfShape', 'Cast', 'Dropout', 'Split', 'Expand', 'Tile', 'Pad',
+  // Type conversions, like Cast (the RGBA head's uint8 → float32 is a DequantizeLinear with scale 1).
+  'QuantizeLinear', 'DequantizeLinear',
 ]);
 /** Inputs of these ops (by position) are shapes, indices or scales, not parameters. */
 const NON_PARAM_INPUTS: Record<string, number[]> = {
@@ -64,6 +66,8 @@ const NON_PARAM_INPUTS: Record<string, number[]> = {
   ConstantOfShape: [0],
   Clip: [1, 2],
   Split: [1],
+  QuantizeLinear: [1, 2],
+  DequantizeLinear: [1, 2],
 };
 
 export interface TensorDescription {

@@ -121,6 +121,8 @@ export function inferShapes(graph: OnnxGraph, inputs: Record<string, number[]>):
           break;
         case 'Identity':
         case 'Cast':
+        case 'QuantizeLinear':
+        case 'DequantizeLinear':
           set(x(), values.get(node.inputs[0]));
           break;
         case 'Add':

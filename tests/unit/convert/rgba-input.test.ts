@@ -40,7 +40,7 @@ describe.skipIf(!hasSharedModels)('the RGBA input (convert --input rgba-u8)', ()
   it('takes rgba uint8 [1,H,W,4] and returns the same outputs, by name', () => {
     const { model } = convertMxnet(mnetSource(), { channelOrder: 'BGR', input: 'rgba-u8' });
     expect(model.graph.inputs).toEqual([{ name: 'rgba', elemType: DataType.UINT8, shape: [1, 'height', 'width', 4] }]);
-    expect(model.graph.nodes.slice(0, 3).map((n) => n.opType)).toEqual(['Transpose', 'Gather', 'Cast']);
+    expect(model.graph.nodes.slice(0, 3).map((n) => n.opType)).toEqual(['Transpose', 'Slice', 'DequantizeLinear']);
     expect(model.metadata['retinaface-web.channel_order']).toBe('RGBA');
     expect(rgba.inputNames).toEqual(['rgba']);
     expect(rgba.outputNames).toEqual(float.outputNames);
