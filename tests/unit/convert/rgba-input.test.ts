@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ImagePacker, planGeometry, tensorLength, UnsupportedModelError, type RgbaPixels } from '../../../src/core/index.ts';
+import { analyzeModel } from '../../../src/convert/model-info.ts';
 import { convertMxnet } from '../../../src/convert/mxnet/convert-mxnet.ts';
 import { encodeOnnx } from '../../../src/convert/onnx/onnx-io.ts';
 import { DataType } from '../../../src/convert/onnx/onnx-model.ts';
@@ -60,6 +61,16 @@ describe.skipIf(!hasSharedModels)('the RGBA input (convert --input rgba-u8)', ()
       }
     });
   }
+
+  it('info describes the NHWC uint8 input, with the float model’s parameters and FLOPs', () => {
+    const size = { width: 640, height: 480 };
+    const a = analyzeModel(convertMxnet(mnetSource(), { channelOrder: 'BGR', optimize: true, input: 'rgba-u8' }).model, size);
+    const b = analyzeModel(convertMxnet(mnetSource(), { channelOrder: 'BGR', optimize: true }).model, size);
+    expect(a.input).toMatchObject({ name: 'rgba', layout: 'NHWC uint8', fixed: false, dimsAtSize: [1, 480, 640, 4] });
+    expect(a.channelOrder).toBe('RGBA');
+    expect(a.parameters).toBe(b.parameters);
+    expect(a.flops!.total).toBe(b.flops!.total);
+  });
 
   it('rejects a model whose input is not float32 [1,3,H,W]', () => {
     const { model } = convertMxnet(mnetSource(), { input: 'rgba-u8' });
