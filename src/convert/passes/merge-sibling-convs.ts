@@ -30,12 +30,13 @@ const attributeKey = (attributes: OnnxAttribute[]) =>
 
 /**
  * Merges the convolutions that read the same tensor with the same geometry (kernel, strides, pads, dilations; no
- * groups) and the same activation (a Relu, LeakyRelu, Sigmoid or Tanh as their only consumer, or none) into one convolution with all their
- * filters, followed by that activation and a `Split` back into the original outputs. The input is then unfolded
- * (im2col) once instead of once per convolution, and one larger matrix product replaces several thin ones: in
- * RetinaFace's context modules (3x3 convolutions with 32 and 16 filters on one input) and heads (1x1 convolutions
- * with 4, 8 and 20 filters). Every output channel is the same dot product as before. Returns the number of
- * convolutions removed. `opset` decides how `Split` gets its sizes (an input from opset 13, an attribute before).
+ * groups) and the same activation (a Relu, LeakyRelu, Sigmoid or Tanh as their only consumer, or none) into one
+ * convolution with all their filters, followed by that activation and a `Split` back into the original outputs.
+ * The input is then unfolded (im2col) once instead of once per convolution, and one larger matrix product
+ * replaces several thin ones: in RetinaFace's context modules (3x3 convolutions with 32 and 16 filters on one
+ * input) and heads (1x1 convolutions with 8 and 20 filters). Every output channel is the same dot product as
+ * before. Returns the number of convolutions removed. `opset` decides how `Split` gets its sizes (an input from
+ * opset 13, an attribute before).
  */
 export function mergeSiblingConvs(graph: OnnxGraph, opset: number): number {
   const inits = initializerMap(graph);
@@ -85,7 +86,10 @@ export function mergeSiblingConvs(graph: OnnxGraph, opset: number): number {
         nodes.push({ opType, name: splitIn, inputs: [convOut], outputs: [splitIn], attributes });
       }
       const outputs = members.map((m) => (m.activation ?? m.conv).outputs[0]);
-      const split = opset >= 13 ? { inputs: [splitIn, sizes.name], attributes: [intAttr('axis', 1)] } : { inputs: [splitIn], attributes: [intAttr('axis', 1), intsAttr('split', filters)] };
+      const split =
+        opset >= 13
+          ? { inputs: [splitIn, sizes.name], attributes: [intAttr('axis', 1)] }
+          : { inputs: [splitIn], attributes: [intAttr('axis', 1), intsAttr('split', filters)] };
       nodes.push({ opType: 'Split', name: fresh(`${base}_split`), outputs, ...split });
 
       const gone = new Set<OnnxNode>(members.flatMap((m) => (m.activation ? [m.conv, m.activation] : [m.conv])));
@@ -101,6 +105,7 @@ export function mergeSiblingConvs(graph: OnnxGraph, opset: number): number {
     }
   }
   const kept = new Set(inits.keys());
-  graph.initializers = [...graph.initializers.filter((t) => kept.has(t.name)), ...[...inits.values()].filter((t) => !graph.initializers.includes(t))];
+  const known = new Set(graph.initializers);
+  graph.initializers = [...graph.initializers.filter((t) => kept.has(t.name)), ...[...inits.values()].filter((t) => !known.has(t))];
   return removed;
 }
