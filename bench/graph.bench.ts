@@ -2,7 +2,8 @@
 // (onnxruntime-web/wasm), 640x480, 1 and 2 threads: every converter pass alone and together, onnxruntime session
 // options, and the in-graph pre-processing (RGBA bytes in) against JS packing + float input. All graphs of one
 // thread count run in one page, interleaved run by run, so that ratios compare like with like on a noisy machine.
-// Prints figures; asserts nothing. RUNS=n sets the timed runs per graph (default 40); BENCH_PORT the dev server's.
+// Prints figures; asserts nothing. RUNS=n sets the timed runs per graph (default 40); BENCH_PORT the dev server's;
+// GRAPHS=<regexp> keeps the graphs whose label matches (exact's row, the ratios' base, always stays).
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { chromium, type Browser, type Page } from '@playwright/test';
@@ -81,7 +82,8 @@ async function openBenchPage(browser: Browser): Promise<Page> {
   return page;
 }
 
-const list = variants();
+const only = process.env.GRAPHS ? new RegExp(process.env.GRAPHS) : null;
+const list = variants().filter((v, i) => i === 0 || !only || only.test(v.label));
 const server = spawn('npx', ['vite', '--port', String(PORT), '--strictPort'], { stdio: 'ignore', detached: true });
 try {
   for (let i = 0; !(await fetch(`http://localhost:${PORT}`).then((r) => r.ok, () => false)); i++) {
