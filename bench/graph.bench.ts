@@ -3,7 +3,7 @@
 // options, and the in-graph pre-processing (RGBA bytes in) against JS packing + float input. All graphs of one
 // thread count run in one page, interleaved run by run, so that ratios compare like with like on a noisy machine.
 // Prints figures; asserts nothing. RUNS=n sets the timed runs per graph (default 40); BENCH_PORT the dev server's;
-// GRAPHS=<regexp> keeps the graphs whose label matches (exact's row, the ratios' base, always stays).
+// GRAPHS=<regexp> keeps the graphs whose label matches (exact's row, the ratios' base, always stays); THREADS=1,2.
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { chromium, type Browser, type Page } from '@playwright/test';
@@ -93,7 +93,7 @@ try {
   const browser = await chromium.launch(launchOptions());
   console.log(`\nmnet.25 graph variants, session.run at 640x480 on the WASM EP in Chromium (onnxruntime-web/wasm), ${RUNS} interleaved runs each.`);
   console.log('ms as median / p95; "pack" = ImagePacker on the frame’s RGBA bytes (float inputs) or nothing (RGBA input).\n');
-  for (const numThreads of [1, 2]) {
+  for (const numThreads of (process.env.THREADS ?? '1,2').split(',').map(Number)) {
     const page = await openBenchPage(browser);
     const cases = list.map((v) => ({ label: v.label, url: `/.cache/bench/graph/${v.file}`, input: v.input, options: v.options }));
     const rows = await page.evaluate(([c, n, frame, runs]) => (window as any).benchGraphs(c, n, frame, runs), [cases, numThreads, FRAME, RUNS] as const);
