@@ -1,7 +1,7 @@
 // npm run bench:core — packing and decode+NMS cost on this machine. Prints figures; asserts nothing.
 import * as ort from 'onnxruntime-web';
 import { ImagePacker, planGeometry, tensorLength } from '../src/core/index.ts';
-import { FaceEngine } from '../src/runtime/face-session.ts';
+import { FaceSession } from '../src/runtime/face-session.ts';
 import { decodeImageFile, fitImage } from '../src/node/image-file.ts';
 import { readFile } from 'node:fs/promises';
 import { measure, row } from './stats.ts';
@@ -24,7 +24,7 @@ async function benchPacking(): Promise<void> {
 }
 
 async function benchDecode(modelPath: string, label: string): Promise<void> {
-  const engine = await FaceEngine.load(ort, new Uint8Array(await readFile(file(modelPath))), { source: modelPath });
+  const engine = await FaceSession.load(ort, new Uint8Array(await readFile(file(modelPath))), { source: modelPath });
   // A crowded real image, letterboxed into 640x640: 16,800 anchors.
   const image = await decodeImageFile(file('testdata/photos/crowd-400.jpg'));
   const geometry = planGeometry(image, null, { inputSize: { width: 640, height: 640 } });

@@ -54,6 +54,14 @@ const COPIED_MODELS = [
     from: 'retinaface-mnet025-biubug6/retinaface-mnet025-biubug6.onnx',
     sha256: '6ef156c853a7fc783e90de337dd588ef3c4a43dc2892fc366e03e0b9a9c584a6',
     what: 'the biubug6/Pytorch_Retinaface MobileNet-0.25',
+    terms: 'the weights are for non-commercial research only',
+  },
+  {
+    file: 'face_detection_yunet_2026may.onnx',
+    from: 'yunet/face_detection_yunet_2026may.onnx',
+    sha256: 'ebafce4e3c118d6554634be5c27ab333b4c047a9a8c3faf1d7cf93101c22f0f0',
+    what: 'OpenCV Zoo YuNet',
+    terms: 'the model is MIT-licensed (OpenCV Zoo, models/face_detection_yunet)',
   },
 ];
 
@@ -169,9 +177,30 @@ function setupCopiedModel(m) {
   } else {
     log(
       `${m.file} (${m.what}) is not installed: ../shared/models/${m.from} was not found or its sha256 differs. ` +
-        `Place the file at public/models/${m.file} (see README, "Models"); the weights are for non-commercial research only.`,
+        `Place the file at public/models/${m.file} (see README, "Models"); ${m.terms}.`,
     );
   }
+}
+
+/**
+ * More models on request, with the CLI's installer (`retinaface-web models install <id>`: download, sha256,
+ * conversion; needs the network): `npm run setup -- --install retinaface-r50` fails if it cannot; the list in
+ * RETINAFACE_SETUP_INSTALL (e.g. during `npm install`) only explains.
+ */
+function installRequested() {
+  const args = process.argv.slice(2);
+  const explicit = args.flatMap((a, i) => (a === '--install' && args[i + 1] ? [args[i + 1]] : []));
+  const requested = (process.env.RETINAFACE_SETUP_INSTALL ?? '').split(',').map((id) => id.trim()).filter(Boolean);
+  let failed = false;
+  for (const id of [...explicit, ...requested]) {
+    const bin = join(root, 'bin', 'retinaface-web.js');
+    const run = spawnSync(process.execPath, [bin, 'models', 'install', id, '--out', target, '--cache', downloads], { stdio: 'inherit' });
+    if (run.status !== 0) {
+      log(`${id} was not installed (see above)${explicit.includes(id) ? '' : '; the install itself is fine'}`);
+      failed ||= explicit.includes(id);
+    }
+  }
+  return failed ? 1 : 0;
 }
 
 try {
@@ -181,3 +210,4 @@ try {
 } catch (error) {
   log(`model setup stopped early (${error?.message ?? error}); the install itself is fine. Run \`npm run prepare\` to retry.`);
 }
+process.exitCode = installRequested();

@@ -9,6 +9,9 @@ import {
 } from '../core/index.ts';
 import type { DetectorWorkerApi } from '../worker/protocol.ts';
 
+/** Starts the detector worker (each entry point passes its own, so that bundlers emit only its worker). */
+export type WorkerSpawner = () => Worker;
+
 const ERROR_CLASSES: Record<string, new (message: string) => FaceDetectorError> = {
   ModelLoadError,
   UnsupportedModelError,
@@ -29,19 +32,17 @@ export function reviveError(error: unknown): unknown {
 
 /**
  * The page's handle on the detector worker. Every call settles: it rejects when the worker dies (a load
- * error, a crash) or is terminated, instead of waiting forever for an answer that will not come.
+ * error, a crash) or is terminated, instead of waiting forever for an answer that will not come. Only the
+ * calls still waiting are held, so a long session keeps nothing per finished call.
  */
 export class WorkerClient {
   private readonly worker: Worker;
-  readonly api: Remote<DetectorWorkerApi>;
-  private readonly failed: Promise<never>;
-  private fail!: (error: Error) => void;
-  private terminated = false;
+  private readonly api: Remote<DetectorWorkerApi>;
+  private readonly waiting = new Set<(error: unknown) => void>();
+  private failure: Error | null = null;
 
-  constructor() {
-    this.worker = new Worker(new URL('../worker/detector.worker.ts', import.meta.url), { type: 'module', name: 'retinaface-web' });
-    this.failed = new Promise<never>((_, reject) => (this.fail = reject));
-    this.failed.catch(() => undefined);
+  constructor(spawn: WorkerSpawner) {
+    this.worker = spawn();
     this.worker.addEventListener('error', (event) => {
       event.preventDefault();
       this.fail(new BackendError(`The detector worker failed: ${event.message || 'it could not start (check that its script and onnxruntime-web are served)'}.`));
@@ -50,19 +51,32 @@ export class WorkerClient {
     this.api = wrap<DetectorWorkerApi>(this.worker);
   }
 
-  /** Calls the worker; rejects with a typed error on failure, death or termination. */
-  async call<T>(invoke: (api: Remote<DetectorWorkerApi>) => Promise<T>): Promise<T> {
-    if (this.terminated) throw new DisposedError('This face detector was disposed; create a new one with createFaceDetector().');
-    try {
-      return await Promise.race([invoke(this.api), this.failed]);
-    } catch (error) {
-      throw reviveError(error);
-    }
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const reject of this.waiting) reject(error);
+    this.waiting.clear();
   }
 
+  /** Calls the worker; rejects with a typed error on failure, death or termination. */
+  call<T>(invoke: (api: Remote<DetectorWorkerApi>) => Promise<T>): Promise<T> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.add(reject);
+      invoke(this.api).then(
+        (value) => {
+          this.waiting.delete(reject);
+          resolve(value);
+        },
+        (error) => {
+          this.waiting.delete(reject);
+          reject(reviveError(error));
+        },
+      );
+    });
+  }
+
+  /** Stops the worker; calls still waiting and later calls reject with `reason`. */
   terminate(reason: Error): void {
-    if (this.terminated) return;
-    this.terminated = true;
     this.fail(reason);
     this.worker.terminate();
   }

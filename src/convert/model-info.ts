@@ -1,4 +1,4 @@
-import { describeModel, FaceDetectorError, UnsupportedModelError, type ModelIO, type Size } from '../core/index.ts';
+import { describeModel, FaceDetectorError, UnsupportedModelError, type ModelFamily, type ModelIO, type Size } from '../core/index.ts';
 import { consumersOf, DataType, elementCount, getInts, getString, producerOf, type OnnxGraph, type OnnxModel, type OnnxNode, type OnnxValueInfo } from './onnx/onnx-model.ts';
 import { inferShapes } from './onnx/shape-inference.ts';
 
@@ -91,7 +91,7 @@ export interface FlopsReport {
 }
 
 export interface ModelInfo {
-  family: 'insightface' | 'biubug6' | null;
+  family: ModelFamily | null;
   /** Why no family was recognized. */
   familyNote?: string;
   producer: string;

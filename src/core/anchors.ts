@@ -88,14 +88,17 @@ export function generateBiubug6Priors(levels: readonly Biubug6Level[], inputWidt
   });
 }
 
-/** Anchors (priors) a model uses for an input tensor of the given size: Σ ceil(H/s)·ceil(W/s)·anchors per cell. */
+/**
+ * Anchors (priors) a model uses for an input tensor of the given size: Σ ceil(H/s)·ceil(W/s)·anchors per cell
+ * (one per scale or min size; one per cell for YuNet, whose levels have neither).
+ */
 export function countAnchors(
   levels: readonly { stride: number; scales?: readonly number[]; minSizes?: readonly number[] }[],
   inputWidth: number,
   inputHeight: number,
 ): number {
   return levels.reduce(
-    (sum, l) => sum + Math.ceil(inputHeight / l.stride) * Math.ceil(inputWidth / l.stride) * (l.scales ?? l.minSizes ?? []).length,
+    (sum, l) => sum + Math.ceil(inputHeight / l.stride) * Math.ceil(inputWidth / l.stride) * ((l.scales ?? l.minSizes)?.length ?? 1),
     0,
   );
 }

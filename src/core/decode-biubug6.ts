@@ -1,6 +1,6 @@
 import { generateBiubug6Priors } from './anchors.ts';
 import { UnsupportedModelError } from './errors.ts';
-import type { FamilyDecoder, RawOutputs } from './family-decoder.ts';
+import { faceBoxFromCorners, type FamilyDecoder, type RawOutputs } from './family-decoder.ts';
 import type { Biubug6Descriptor } from './model-descriptor.ts';
 
 const f32 = Math.fround;
@@ -11,6 +11,9 @@ const f32 = Math.fround;
  * reference's order of operations.
  */
 export class Biubug6Decoder implements FamilyDecoder {
+  readonly overlap = 'inclusive-pixels';
+  readonly maxCandidates = Infinity;
+  private readonly corners = new Float32Array(4);
   private priors: Float32Array = new Float32Array(0);
   private loc: Float32Array = new Float32Array(0);
   private conf: Float32Array = new Float32Array(0);
@@ -81,6 +84,11 @@ export class Biubug6Decoder implements FamilyDecoder {
     out[o + 1] = f32(y1 * this.inputHeight) / scaleY;
     out[o + 2] = f32(x2 * this.inputWidth) / scaleX;
     out[o + 3] = f32(y2 * this.inputHeight) / scaleY;
+  }
+
+  faceBox(n: number, scaleX: number, scaleY: number, out: Float64Array, o: number): void {
+    this.box(n, scaleX, scaleY, this.corners, 0);
+    faceBoxFromCorners(this.corners, out, o);
   }
 
   landmarks(n: number, scaleX: number, scaleY: number, out: Float32Array, o: number): void {

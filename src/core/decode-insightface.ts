@@ -1,6 +1,6 @@
 import { generateInsightFaceAnchors } from './anchors.ts';
 import { UnsupportedModelError } from './errors.ts';
-import type { FamilyDecoder, RawOutputs } from './family-decoder.ts';
+import { faceBoxFromCorners, type FamilyDecoder, type RawOutputs } from './family-decoder.ts';
 import type { InsightFaceDescriptor } from './model-descriptor.ts';
 
 const f32 = Math.fround;
@@ -31,6 +31,10 @@ function requireTensor(outputs: RawOutputs, name: string, channels: number) {
  * (dx, dy, dw, dh) per anchor, +1 box convention in float64, boxes clipped to the input tensor, score `>=`.
  */
 export class InsightFaceDecoder implements FamilyDecoder {
+  readonly overlap = 'inclusive-pixels';
+  readonly maxCandidates = Infinity;
+  private readonly corners = new Float32Array(4);
+  readonly inclusivePixelBoxes = true;
   private levels: BoundLevel[] = [];
   private anchors: Float32Array = new Float32Array(0);
   private readonly geometry = new Float64Array(4);
@@ -128,6 +132,11 @@ export class InsightFaceDecoder implements FamilyDecoder {
     out[o + 1] = clip(cy - 0.5 * (ph - 1), maxY) / scaleY;
     out[o + 2] = clip(cx + 0.5 * (pw - 1), maxX) / scaleX;
     out[o + 3] = clip(cy + 0.5 * (ph - 1), maxY) / scaleY;
+  }
+
+  faceBox(n: number, scaleX: number, scaleY: number, out: Float64Array, o: number): void {
+    this.box(n, scaleX, scaleY, this.corners, 0);
+    faceBoxFromCorners(this.corners, out, o);
   }
 
   landmarks(n: number, scaleX: number, scaleY: number, out: Float32Array, o: number): void {

@@ -19,4 +19,9 @@ export interface Face {
    * "left" means the left side of the (possibly mirrored) image.
    */
   landmarks: Point[];
+  /**
+   * The face's track: the same number while the same face stays in view, never reused for another face. Present
+   * in `watch()` results when tracking is on; `detect()` leaves it out.
+   */
+  id?: number;
 }

@@ -21,19 +21,41 @@ export interface InputGeometry {
 /** `'native'`: the image's own size (padded up to a multiple of 32); or an explicit tensor size. */
 export type InputSizeRequest = 'native' | Size;
 
+export const SIZE_MULTIPLE = 32;
+/** Browsers cap canvases near 16384 px a side; no larger image is accepted as a source. */
+export const MAX_SOURCE_SIDE = 16384;
+/**
+ * The largest input tensor side. A 4096x4096 tensor is 200 MB of floats and the model's activations several
+ * times that, close to what a 32-bit WebAssembly heap (4 GB) can hold.
+ */
+export const MAX_INPUT_SIDE = 4096;
+export const DEFAULT_INPUT_SIZE: InputSizeRequest = 'native';
+export const DEFAULT_MAX_INPUT_SIZE: Readonly<Size> = Object.freeze({ width: 1920, height: 1920 });
+export const DEFAULT_MIRROR = false;
+
+/** Where the image goes in the tensor. Not validated here: options are checked once, where they enter the API. */
 export interface GeometryOptions {
-  /** Defaults to `'native'` for dynamic models; a fixed-size model always uses its own size. */
+  /**
+   * Input tensor size. `'native'` runs a dynamic-size model at the image's own size padded to a multiple of 32
+   * (scaled down to fit `maxInputSize`); a `{width, height}` (each 1 to 4096, rounded up to a multiple of 32)
+   * letterboxes the image into that size: smaller is faster, larger finds smaller faces. A fixed-size model
+   * always uses its own size. Defaults to `'native'` (`DEFAULT_INPUT_SIZE`).
+   */
   inputSize?: InputSizeRequest;
-  /** Largest tensor for `'native'`: larger images are scaled down to fit. Defaults to 1920x1920. */
+  /**
+   * Largest tensor for `'native'` (each side 32 to 4096): larger images are scaled down to fit. Defaults to
+   * 1920x1920 (`DEFAULT_MAX_INPUT_SIZE`).
+   */
   maxInputSize?: Size;
-  /** Defaults to false. */
+  /**
+   * Mirror results horizontally, for a selfie view: x → width − x, left/right landmarks swapped. Defaults to
+   * false (`DEFAULT_MIRROR`).
+   */
   mirror?: boolean;
 }
 
-export const SIZE_MULTIPLE = 32;
-/** Browsers cap canvases near 16384 px a side; nothing larger is accepted as a source. */
-export const MAX_SOURCE_SIDE = 16384;
-export const DEFAULT_MAX_INPUT_SIZE: Size = { width: 1920, height: 1920 };
+/** Geometry options with every default applied. */
+export type GeometrySettings = Required<GeometryOptions>;
 
 export const roundUpToMultiple = (v: number, m = SIZE_MULTIPLE): number => Math.ceil(v / m) * m;
 
@@ -63,8 +85,8 @@ function fitInside(source: Size, target: Size): Size {
 export function planGeometry(source: Size, modelInputSize: Size | null, options: GeometryOptions = {}): InputGeometry {
   checkSide(source.width, 'Image width', MAX_SOURCE_SIDE);
   checkSide(source.height, 'Image height', MAX_SOURCE_SIDE);
-  const mirror = options.mirror ?? false;
-  const request = options.inputSize ?? 'native';
+  const mirror = options.mirror ?? DEFAULT_MIRROR;
+  const request = options.inputSize ?? DEFAULT_INPUT_SIZE;
   const base = { sourceWidth: source.width, sourceHeight: source.height, mirror };
 
   if (modelInputSize) {
@@ -80,8 +102,6 @@ export function planGeometry(source: Size, modelInputSize: Size | null, options:
 
   if (request === 'native') {
     const max = options.maxInputSize ?? DEFAULT_MAX_INPUT_SIZE;
-    checkSide(max.width, 'Maximum input width', MAX_SOURCE_SIDE);
-    checkSide(max.height, 'Maximum input height', MAX_SOURCE_SIDE);
     // The padded tensor must fit too, so the usable maximum is a multiple of 32.
     const limit = {
       width: Math.max(SIZE_MULTIPLE, Math.floor(max.width / SIZE_MULTIPLE) * SIZE_MULTIPLE),
@@ -98,8 +118,6 @@ export function planGeometry(source: Size, modelInputSize: Size | null, options:
     };
   }
 
-  checkSide(request.width, 'Input width', MAX_SOURCE_SIDE);
-  checkSide(request.height, 'Input height', MAX_SOURCE_SIDE);
   const target = { width: roundUpToMultiple(request.width), height: roundUpToMultiple(request.height) };
   const content = fitInside(source, target);
   return { ...base, contentWidth: content.width, contentHeight: content.height, inputWidth: target.width, inputHeight: target.height };

@@ -1,7 +1,10 @@
 import { UnsupportedModelError } from './errors.ts';
 
-/** `insightface`: 9 per-stride outputs, pixel anchors (spec §1). `biubug6`: loc/conf/landms over priors (spec §2). */
-export type ModelFamily = 'insightface' | 'biubug6';
+/**
+ * `insightface`: 9 per-stride outputs, pixel anchors (spec §1). `biubug6`: loc/conf/landms over priors (spec §2).
+ * `yunet`: OpenCV Zoo's YuNet, cls/obj/bbox/kps per stride, one prior per cell (OpenCV's `FaceDetectorYN`).
+ */
+export type ModelFamily = 'insightface' | 'biubug6' | 'yunet';
 export type ChannelOrder = 'BGR' | 'RGB';
 export type Triple = readonly [number, number, number];
 
@@ -24,6 +27,21 @@ export interface InsightFaceLevel {
 export interface Biubug6Level {
   stride: number;
   minSizes: readonly number[];
+}
+
+/** One stride of a YuNet model: its four outputs, each [1, rows·cols, k] with k = 1, 1, 4, 10. */
+export interface YuNetLevel {
+  stride: number;
+  clsOutput: string;
+  objOutput: string;
+  bboxOutput: string;
+  kpsOutput: string;
+}
+
+/** Thresholds a family's users expect when a call gives none. */
+export interface DecodeDefaults {
+  scoreThreshold: number;
+  iouThreshold: number;
 }
 
 interface DescriptorBase {
@@ -55,7 +73,17 @@ export interface Biubug6Descriptor extends DescriptorBase {
   outputs: { boxes: string; scores: string; landmarks: string };
 }
 
-export type ModelDescriptor = InsightFaceDescriptor | Biubug6Descriptor;
+export interface YuNetDescriptor extends DescriptorBase {
+  family: 'yunet';
+  /** Levels in OpenCV's order (strides 8, 16, 32). */
+  levels: readonly YuNetLevel[];
+  /** At most this many candidates, best first, enter NMS (OpenCV's `top_k`). */
+  topK: number;
+  /** What `FaceDetectorYN::create` defaults to: score 0.9, NMS 0.3 (used when a call sets neither). */
+  decodeDefaults: DecodeDefaults;
+}
+
+export type ModelDescriptor = InsightFaceDescriptor | Biubug6Descriptor | YuNetDescriptor;
 
 /**
  * Caller overrides of what `describeModel` detects. Every field defaults to what the session reports or to the
@@ -67,9 +95,9 @@ export interface DescriptorOverrides {
   inputName?: string;
   /** Force a fixed input size (or `null` for dynamic). */
   inputSize?: Size | null;
-  /** Defaults to `'BGR'` for both families (`'RGB'` for insightface's unflipped conversion). */
+  /** Defaults to `'BGR'` for every family (`'RGB'` for insightface's unflipped conversion). */
   channelOrder?: ChannelOrder;
-  /** Defaults to [0,0,0] (insightface) or [104,117,123] (biubug6), in the tensor's channel order. */
+  /** Defaults to [0,0,0] (insightface, yunet) or [104,117,123] (biubug6), in the tensor's channel order. */
   mean?: Triple;
   /** Defaults to [1,1,1]. */
   std?: Triple;
@@ -83,6 +111,10 @@ export interface DescriptorOverrides {
   variance?: readonly [number, number];
   /** biubug6 only. Defaults to the outputs whose last dimension is 4, 2 and 10. */
   outputs?: Biubug6Descriptor['outputs'];
+  /** yunet only. Defaults to strides 8/16/32 with outputs `cls_8`, `obj_8`, `bbox_8`, `kps_8`, … */
+  yunetLevels?: readonly YuNetLevel[];
+  /** yunet only. Defaults to 5000 (OpenCV's `top_k`); Infinity lets every candidate into NMS. */
+  topK?: number;
 }
 
 /** What a session says about one of its inputs or outputs (onnxruntime's `ValueMetadata`, reduced). */
@@ -117,6 +149,22 @@ export function biubug6Levels(): Biubug6Level[] {
     { stride: 16, minSizes: [64, 128] },
     { stride: 32, minSizes: [256, 512] },
   ];
+}
+
+export const YUNET_STRIDES = [8, 16, 32] as const;
+/** `FaceDetectorYN::create`'s defaults (OpenCV, objdetect `face.hpp`): score 0.9, NMS 0.3, top_k 5000. */
+export const YUNET_DECODE_DEFAULTS: DecodeDefaults = { scoreThreshold: 0.9, iouThreshold: 0.3 };
+export const YUNET_TOP_K = 5000;
+
+/** The output names OpenCV's `FaceDetectorYN::detect` asks the network for. */
+export function yunetLevels(): YuNetLevel[] {
+  return YUNET_STRIDES.map((stride) => ({
+    stride,
+    clsOutput: `cls_${stride}`,
+    objOutput: `obj_${stride}`,
+    bboxOutput: `bbox_${stride}`,
+    kpsOutput: `kps_${stride}`,
+  }));
 }
 
 const dimText = (d: number | string | null) => (typeof d === 'number' ? String(d) : (d ?? '?'));
@@ -154,16 +202,14 @@ function findBiubug6Outputs(io: ModelIO): Biubug6Descriptor['outputs'] | null {
 
 function describeFailure(io: ModelIO, family?: ModelFamily): UnsupportedModelError {
   const found = io.outputs.map(shapeText).join('; ') || 'none';
+  const insightface = 'the 9 insightface outputs face_rpn_{cls_prob_reshape,bbox_pred,landmark_pred}_stride{32,16,8}';
+  const biubug6 = 'the 3 biubug6 outputs loc [1,N,4], conf [1,N,2], landms [1,N,10] (identified by their last dimension)';
+  const yunet = 'the 12 YuNet outputs {cls,obj}_{8,16,32} [1,N,1], bbox_{8,16,32} [1,N,4], kps_{8,16,32} [1,N,10]';
   const expected =
-    family === 'biubug6'
-      ? 'the biubug6 outputs loc [1,N,4], conf [1,N,2] and landms [1,N,10] (identified by their last dimension)'
-      : family === 'insightface'
-        ? 'the insightface outputs face_rpn_{cls_prob_reshape,bbox_pred,landmark_pred}_stride{32,16,8}'
-        : 'either the 9 insightface outputs face_rpn_{cls_prob_reshape,bbox_pred,landmark_pred}_stride{32,16,8} ' +
-          'or the 3 biubug6 outputs loc [1,N,4], conf [1,N,2], landms [1,N,10]';
+    family === 'biubug6' ? biubug6 : family === 'insightface' ? insightface : family === 'yunet' ? yunet : `${insightface}, ${biubug6} or ${yunet}`;
   return new UnsupportedModelError(
-    `Not a RetinaFace model this detector can decode: expected ${expected}; found ${io.outputs.length} ` +
-      `outputs: ${found}. If this is a RetinaFace export with other output names, pass them as overrides.`,
+    `Not a face model this detector can decode (RetinaFace or YuNet): expected ${expected}; found ${io.outputs.length} ` +
+      `outputs: ${found}. If this is an export of one of them with other output names, pass them as overrides.`,
   );
 }
 
@@ -185,10 +231,28 @@ function checkInsightFaceOutputs(io: ModelIO, levels: readonly InsightFaceLevel[
   });
 }
 
+/** Every YuNet output is there by name, rank 3, with its last dimension (when fixed) 1, 1, 4 and 10. */
+function checkYuNetOutputs(io: ModelIO, levels: readonly YuNetLevel[]): boolean {
+  const byName = new Map(io.outputs.map((o) => [o.name, o]));
+  return levels.every((level) =>
+    ([
+      [level.clsOutput, 1],
+      [level.objOutput, 1],
+      [level.bboxOutput, 4],
+      [level.kpsOutput, 10],
+    ] as const).every(([name, last]) => {
+      const out = byName.get(name);
+      if (!out || out.shape.length !== 3) return false;
+      const d = lastDim(out);
+      return d === undefined || d === last;
+    }),
+  );
+}
+
 /**
- * Describes a RetinaFace ONNX model from what its session reports: family, input name and size, and the
- * family's defaults (BGR; insightface raw 0..255, biubug6 minus (104,117,123)). Every field can be overridden.
- * Throws `UnsupportedModelError` for a model of neither family.
+ * Describes a face model from what its session reports: family, input name and size, and the family's defaults
+ * (BGR; insightface and yunet raw 0..255, biubug6 minus (104,117,123)). Every field can be overridden.
+ * Throws `UnsupportedModelError` for a model of no known family.
  */
 export function describeModel(io: ModelIO, overrides: DescriptorOverrides = {}): ModelDescriptor {
   const { family: wantedFamily, ...fields } = overrides;
@@ -197,6 +261,24 @@ export function describeModel(io: ModelIO, overrides: DescriptorOverrides = {}):
     inputName: fields.inputName ?? detected.inputName,
     inputSize: fields.inputSize !== undefined ? fields.inputSize : detected.inputSize,
   };
+
+  if (wantedFamily === undefined || wantedFamily === 'yunet') {
+    const levels = fields.yunetLevels ?? yunetLevels();
+    if (checkYuNetOutputs(io, levels)) {
+      // OpenCV feeds `blobFromImage(padded)`: scale 1, no mean, swapRB false, so the BGR pixels as they are.
+      return {
+        family: 'yunet',
+        ...input,
+        channelOrder: fields.channelOrder ?? 'BGR',
+        mean: fields.mean ?? [0, 0, 0],
+        std: fields.std ?? [1, 1, 1],
+        levels,
+        topK: fields.topK ?? YUNET_TOP_K,
+        decodeDefaults: { ...YUNET_DECODE_DEFAULTS },
+      };
+    }
+    if (wantedFamily === 'yunet') throw describeFailure(io, 'yunet');
+  }
 
   if (wantedFamily !== 'biubug6') {
     const levels = fields.insightFaceLevels ?? insightFaceLevels();

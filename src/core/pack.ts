@@ -19,9 +19,19 @@ export interface Normalization {
 
 export const tensorLength = (g: InputGeometry): number => 3 * g.inputWidth * g.inputHeight;
 
+export interface PackOptions {
+  /**
+   * Pack the image mirrored left to right (pixel column x goes to column contentWidth − 1 − x), for test-time
+   * augmentation. Done while packing, so a flipped pass costs no extra pass over the pixels nor a second image.
+   * Defaults to false.
+   */
+  flip?: boolean;
+}
+
 /**
  * Packs RGBA pixels into a planar float32 NCHW tensor: value = (pixel − mean) / std per channel in the model's
- * channel order, the image at the top-left, padding 0. Holds its lookup tables, so a frame allocates nothing.
+ * channel order (transparent pixels composited over black), the image at the top-left, padding 0. Holds its
+ * lookup tables, so a frame allocates nothing.
  */
 export class ImagePacker {
   private readonly luts: [Float32Array, Float32Array, Float32Array];
@@ -57,13 +67,37 @@ export class ImagePacker {
     return this.aligned;
   }
 
-  /** Tensor positions [from, to) of every plane from pixel words at position − skip (one flat loop: fastest). */
+  /**
+   * Tensor positions [from, to) of every plane from pixel words at position − skip (one flat loop: fastest).
+   * A pixel that is not opaque is composited over black first (its colour times alpha), as the browser's
+   * premultiplied bitmaps and a draw onto an opaque canvas give it, so every path sees the same image.
+   */
   private packRange(px: Uint32Array, out: Float32Array, plane: number, from: number, to: number, skip: number): void {
     const [lut0, lut1, lut2] = this.luts;
     const [s0, s1, s2] = this.shifts;
     const plane2 = 2 * plane;
     for (let d = from; d < to; d++) {
       const v = px[d - skip];
+      if (v >>> 24 === 255) {
+        out[d] = lut0[(v >>> s0) & 255];
+        out[d + plane] = lut1[(v >>> s1) & 255];
+        out[d + plane2] = lut2[(v >>> s2) & 255];
+      } else {
+        const a = (v >>> 24) / 255;
+        out[d] = lut0[Math.round(((v >>> s0) & 255) * a)];
+        out[d + plane] = lut1[Math.round(((v >>> s1) & 255) * a)];
+        out[d + plane2] = lut2[Math.round(((v >>> s2) & 255) * a)];
+      }
+    }
+  }
+
+  /** One row read right to left: tensor positions [from, from + width) from pixel words at rowEnd − 1 down. */
+  private packRowFlipped(px: Uint32Array, out: Float32Array, plane: number, from: number, width: number, rowEnd: number): void {
+    const [lut0, lut1, lut2] = this.luts;
+    const [s0, s1, s2] = this.shifts;
+    const plane2 = 2 * plane;
+    for (let x = 0, d = from, s = rowEnd - 1; x < width; x++, d++, s--) {
+      const v = px[s];
       out[d] = lut0[(v >>> s0) & 255];
       out[d + plane] = lut1[(v >>> s1) & 255];
       out[d + plane2] = lut2[(v >>> s2) & 255];
@@ -72,9 +106,10 @@ export class ImagePacker {
 
   /**
    * Writes `pixels` (already at the geometry's content size) into `out`, which must hold at least
-   * `tensorLength(geometry)` floats. Returns the tensor's view of `out` (the same memory).
+   * `tensorLength(geometry)` floats, mirrored if `options.flip`. Returns the tensor's view of `out` (the same
+   * memory).
    */
-  pack(pixels: RgbaPixels, geometry: InputGeometry, out: Float32Array): Float32Array {
+  pack(pixels: RgbaPixels, geometry: InputGeometry, out: Float32Array, options: PackOptions = {}): Float32Array {
     const { contentWidth: cw, contentHeight: ch, inputWidth: iw, inputHeight: ih } = geometry;
     if (pixels.width !== cw || pixels.height !== ch) {
       throw new InvalidInputError(`Pixels are ${pixels.width}x${pixels.height}; the geometry expects ${cw}x${ch}.`);
@@ -87,7 +122,13 @@ export class ImagePacker {
       throw new InvalidInputError(`Tensor buffer holds ${out.length} floats; ${iw}x${ih}x3 needs ${3 * plane}.`);
     }
     const px = this.rgbaWords(pixels.data, cw * ch);
-    if (cw === iw) {
+    if (options.flip) {
+      for (let y = 0; y < ch; y++) {
+        const rowStart = y * iw;
+        this.packRowFlipped(px, out, plane, rowStart, cw, (y + 1) * cw);
+        if (cw < iw) for (let c = 0; c < 3; c++) out.fill(0, c * plane + rowStart + cw, c * plane + rowStart + iw);
+      }
+    } else if (cw === iw) {
       this.packRange(px, out, plane, 0, cw * ch, 0);
     } else {
       for (let y = 0; y < ch; y++) {

@@ -1,7 +1,6 @@
-import type { Backend, Face, Size } from '../index.ts';
+import type { Backend, DetectionTimings, Face, Size } from '../index.ts';
 import type { LoadState } from './detector-session.ts';
 import type { NoticeInfo } from './notices.ts';
-import type { StageTimings } from './stats.ts';
 
 export type SourceKind = 'camera' | 'image' | 'video';
 
@@ -23,8 +22,8 @@ export interface DemoResult {
   /** The model's input tensor size for this frame. */
   inputSize: Size;
   backend: Backend;
-  /** ms per stage, as in the stats panel, and `total` (detect() call to result, draw excluded). */
-  timings: StageTimings & { total: number };
+  /** The library's timings of this detection (ms; `total`: detect() call to result) and the overlay's `draw`. */
+  timings: DetectionTimings & { draw: number };
   /** Video files: the video's `currentTime` when the result arrived, s (results lag the picture by `total`). */
   videoTime?: number;
 }

@@ -83,6 +83,13 @@ export async function listCameras(): Promise<MediaDeviceInfo[]> {
   }
 }
 
+/** What the camera actually gives (it may differ from what was asked: cameras pick their nearest mode). */
+export function trackSize(stream: MediaStream): { width: number; height: number; frameRate?: number } | null {
+  const { width, height, frameRate } = stream.getVideoTracks()[0]?.getSettings() ?? {};
+  if (!width || !height) return null;
+  return { width, height, ...(frameRate ? { frameRate } : {}) };
+}
+
 export function stopStream(stream: MediaStream | null): void {
   for (const track of stream?.getTracks() ?? []) track.stop();
 }

@@ -15,16 +15,29 @@ export interface NoticeInfo {
   detail: string;
 }
 
+export interface NoticeOptions {
+  level?: 'error' | 'warning';
+  link?: { href: string; text: string };
+  /** Where focus goes when this notice is dismissed while it has focus: the control that deals with it. */
+  returnFocus?: HTMLElement;
+}
+
 /**
  * Errors and warnings shown on the page (not only in the console). Each is a dismissible box; errors are
- * announced assertively (role="alert"), warnings politely (role="status").
+ * announced assertively (role="alert"), warnings politely (role="status"). Focus never falls to the page's
+ * body when a focused notice goes: it moves to the notice's `returnFocus` control, else to another notice's
+ * close button, else to `fallbackFocus`.
  */
 export class Notices {
-  private readonly shown = new Map<NoticeKind, { info: NoticeInfo; el: HTMLElement }>();
+  private readonly shown = new Map<NoticeKind, { info: NoticeInfo; el: HTMLElement; returnFocus?: HTMLElement }>();
 
-  constructor(private readonly container: HTMLElement) {}
+  constructor(
+    private readonly container: HTMLElement,
+    private readonly fallbackFocus: HTMLElement,
+  ) {}
 
-  show(kind: NoticeKind, title: string, detail = '', level: 'error' | 'warning' = 'error', link?: { href: string; text: string }): void {
+  show(kind: NoticeKind, title: string, detail = '', options: NoticeOptions = {}): void {
+    const { level = 'error', link, returnFocus } = options;
     this.clear(kind);
     const el = document.createElement('div');
     el.className = `notice notice-${level}`;
@@ -50,17 +63,30 @@ export class Notices {
     close.addEventListener('click', () => this.clear(kind));
     el.append(close);
     this.container.append(el);
-    this.shown.set(kind, { info: { kind, title, detail }, el });
+    this.shown.set(kind, { info: { kind, title, detail }, el, ...(returnFocus ? { returnFocus } : {}) });
   }
 
   clear(...kinds: NoticeKind[]): void {
     for (const kind of kinds) {
-      this.shown.get(kind)?.el.remove();
+      const notice = this.shown.get(kind);
+      if (!notice) continue;
+      const hadFocus = notice.el.contains(document.activeElement);
+      notice.el.remove();
       this.shown.delete(kind);
+      if (hadFocus) this.moveFocus(notice.returnFocus);
     }
   }
 
   list(): NoticeInfo[] {
     return [...this.shown.values()].map((n) => n.info);
+  }
+
+  private moveFocus(preferred: HTMLElement | undefined): void {
+    const others = [...this.shown.values()].map((n) => n.el.querySelector<HTMLElement>('.notice-close')!);
+    for (const target of [preferred, ...others, this.fallbackFocus]) {
+      if (!target || !target.isConnected || (target as HTMLButtonElement).disabled || target.closest('[hidden]')) continue;
+      target.focus();
+      if (document.activeElement === target) return;
+    }
   }
 }

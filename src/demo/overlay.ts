@@ -1,4 +1,5 @@
 import { drawFaces, type Face, type FaceDrawStyle, type Size } from '../index.ts';
+import { canvasFont, loadFonts } from './fonts.ts';
 
 /**
  * The canvas over the video or image. Its backing store follows its displayed size (times devicePixelRatio),
@@ -15,8 +16,11 @@ export class Overlay {
     const ctx = canvas.getContext('2d');
     if (!ctx) throw new Error('No 2D canvas context for the overlay.');
     this.ctx = ctx;
-    // Redraw the last faces when the layout changes the displayed size.
-    new ResizeObserver(() => this.last && this.draw(this.last.faces, this.last.source)).observe(canvas);
+    // Redraw the last faces when the layout changes the displayed size, and once the label font has loaded
+    // (labels drawn before that are in a system font).
+    const redraw = () => this.last && this.draw(this.last.faces, this.last.source);
+    new ResizeObserver(redraw).observe(canvas);
+    void loadFonts().then(redraw);
   }
 
   /** Clears the overlay and draws `faces` (in pixels of a `source`-sized frame). Returns the time it took, ms. */
@@ -36,7 +40,7 @@ export class Overlay {
       ...this.style,
       lineWidth: (this.style.lineWidth ?? 2) * dpr,
       landmarkRadius: (this.style.landmarkRadius ?? 3) * dpr,
-      font: `${Math.round(12 * dpr)}px system-ui, sans-serif`,
+      font: canvasFont(Math.round(12 * dpr)),
       scale: { x: width / source.width, y: height / source.height },
     });
     return performance.now() - t0;

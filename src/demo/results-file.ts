@@ -12,21 +12,39 @@ export function downloadJson(data: unknown, fileName: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-/** Keeps the results to download: one for an image, every frame's for a video file, the latest for the camera. */
+/**
+ * Keeps the results to download: one for an image, the latest for the camera, and for a video file one per
+ * video time, in time order. A looping video plays the same times again: each result of a new pass replaces the
+ * earlier passes' results between the previous result of its own pass and itself, so the file covers the
+ * video once, with the latest results.
+ */
 export class ResultLog {
   private results: DemoResult[] = [];
+  /** videoTime of the previous video result of the current pass (-Infinity at the start of a pass). */
+  private passTime = -Infinity;
   static readonly MAX_FRAMES = 10_000;
 
   clear(): void {
     this.results = [];
+    this.passTime = -Infinity;
   }
 
   add(result: DemoResult): void {
-    if (result.source === 'video') {
+    if (result.source !== 'video' || result.videoTime === undefined) {
+      this.results = [result];
+      return;
+    }
+    const t = result.videoTime;
+    if (t < this.passTime) this.passTime = -Infinity; // the video started again (looped, or was seeked back)
+    const from = this.passTime;
+    this.results = this.results.filter((r) => !((r.videoTime! > from && r.videoTime! <= t) || r.videoTime === t));
+    const at = this.results.findIndex((r) => r.videoTime! > t);
+    if (at === -1) {
       if (this.results.length < ResultLog.MAX_FRAMES) this.results.push(result);
     } else {
-      this.results = [result];
+      this.results.splice(at, 0, result);
     }
+    this.passTime = t;
   }
 
   get size(): number {

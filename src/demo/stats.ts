@@ -1,5 +1,7 @@
+import type { DetectionTimings } from '../index.ts';
+
 /** Per-frame stage times shown by the demo, ms. */
-export interface StageTimings {
+interface StageTimings {
   /** Frame capture (bitmap at the input size) and packing into the tensor. */
   captureAndPack: number;
   /** Messaging to and from the worker. */
@@ -62,8 +64,8 @@ export class StatsPanel {
   }
 
   /** Adds one frame's timings; `continuous` frames (camera, video) count towards the FPS. */
-  add(timings: StageTimings, continuous: boolean): void {
-    this.history.push(timings);
+  add(t: DetectionTimings & { draw: number }, continuous: boolean): void {
+    this.history.push({ captureAndPack: t.capture + t.pack, transfer: t.transfer, inference: t.inference, decode: t.decode, draw: t.draw });
     if (this.history.length > HISTORY) this.history.shift();
     const now = performance.now();
     if (continuous) {

@@ -14,8 +14,13 @@ export interface FaceDrawStyle {
    * nose yellow). An empty list draws no landmarks.
    */
   landmarkColors?: readonly string[];
-  /** Draw each face's score (two decimals) on a label at the box's top-left corner. Defaults to true. */
+  /**
+   * Draw each face's score (two decimals) on a label above the box's top-left corner (inside the box when there
+   * is no room above; always inside the canvas). Defaults to true.
+   */
   showScore?: boolean;
+  /** Put a tracked face's `id` on its label, before the score (`#3 0.98`). Defaults to true. */
+  showId?: boolean;
   /** Label font. Defaults to `'12px system-ui, sans-serif'`. */
   font?: string;
   /** Label text colour. Defaults to `'#000'`. */
@@ -34,12 +39,16 @@ export const DEFAULT_FACE_DRAW_STYLE: Readonly<Required<FaceDrawStyle>> = Object
   landmarkRadius: 3,
   landmarkColors: Object.freeze(['#2979ff', '#ff1744', '#ffea00', '#00b0ff', '#ff4081']),
   showScore: true,
+  showId: true,
   font: '12px system-ui, sans-serif',
   labelColor: '#000',
   scale: 1,
 });
 
 type Context2D = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
+
+/** `v` within [lo, hi]; `lo` when the range is empty (a label larger than the canvas starts at its corner). */
+const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(v, hi));
 
 /**
  * Draws each face's box, score and five landmarks onto a 2D context (a canvas over a video, for instance). It
@@ -64,15 +73,18 @@ export function drawFaces(ctx: Context2D, faces: readonly Face[], style: FaceDra
       const h = face.box.height * sy;
       ctx.strokeRect(x, y, w, h);
 
-      if (s.showScore) {
-        const text = face.score.toFixed(2);
+      const id = s.showId && face.id !== undefined ? `#${face.id}` : '';
+      if (s.showScore || id) {
+        const text = s.showScore ? (id ? `${id} ${face.score.toFixed(2)}` : face.score.toFixed(2)) : id;
         const pad = 2;
         const textHeight = Math.ceil(parseFloat(s.font) || 12);
-        const labelW = ctx.measureText(text).width + 2 * pad;
+        const labelW = Math.ceil(ctx.measureText(text).width) + 2 * pad;
         const labelH = textHeight + 2 * pad;
-        // Above the box, or inside it when there is no room above.
-        const ly = y - labelH >= 0 ? y - labelH : y;
-        const lx = x - s.lineWidth / 2;
+        // Above the box; inside it, at its top, when there is no room above (a face at the top edge, or cut
+        // by it); never outside the canvas on any side. Whole pixels keep the text crisp.
+        const { width: canvasW, height: canvasH } = ctx.canvas;
+        const ly = clamp(Math.round(y - labelH >= 0 ? y - labelH : y), 0, canvasH - labelH);
+        const lx = clamp(Math.round(x - s.lineWidth / 2), 0, canvasW - labelW);
         ctx.fillStyle = s.color;
         ctx.fillRect(lx, ly, labelW, labelH);
         ctx.fillStyle = s.labelColor;

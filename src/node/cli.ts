@@ -2,13 +2,17 @@ import { FaceDetectorError } from '../core/index.ts';
 import type { Command } from './commands/command.ts';
 import { convertCommand } from './commands/convert.ts';
 import { detectCommand } from './commands/detect.ts';
+import { evalCommand } from './commands/eval.ts';
 import { infoCommand } from './commands/info.ts';
-
+import { MissingDependencyError } from './missing-dependency.ts';
+import { modelsCommand } from './commands/models.ts';
 
 const COMMANDS: Record<string, Command> = {
   detect: detectCommand,
   convert: convertCommand,
   info: infoCommand,
+  eval: evalCommand,
+  models: modelsCommand,
 };
 
 function usage(): string {
@@ -30,8 +34,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await command.run(rest);
   } catch (error) {
-    // Typed errors carry messages meant for people; anything else is a bug worth its stack.
-    console.error(error instanceof FaceDetectorError ? `error: ${error.message}` : error);
+    // Typed errors and missing dependencies carry messages meant for people; anything else is a bug worth its stack.
+    console.error(error instanceof FaceDetectorError || error instanceof MissingDependencyError ? `error: ${error.message}` : error);
     return 1;
   }
 }

@@ -1,18 +1,24 @@
 import type SharpModule from 'sharp';
 import { InvalidInputError, isUnscaled, type InputGeometry, type RgbaPixels } from '../core/index.ts';
+import { MissingDependencyError } from './missing-dependency.ts';
 
 /** A decoded image: RGBA pixels at the image's own size, EXIF orientation applied. */
 export type DecodedImage = RgbaPixels & { data: Uint8Array };
 
 let sharpModule: Promise<typeof SharpModule> | null = null;
 
-/** sharp is an optional peer dependency: only the Node CLI needs it. */
-function loadSharp(): Promise<typeof SharpModule> {
+/**
+ * sharp, an optional peer dependency (only the Node CLI needs it): rejects with a `MissingDependencyError`
+ * naming the fix when it is not installed. Commands call it before they start, so they fail at once.
+ */
+export function loadSharp(): Promise<typeof SharpModule> {
   sharpModule ??= import('sharp').then(
     (m) => m.default,
     (cause) => {
       sharpModule = null;
-      throw new Error('The Node CLI decodes images with sharp, which is not installed: run `npm install sharp`.', { cause });
+      const notInstalled = (cause as { code?: string })?.code === 'ERR_MODULE_NOT_FOUND';
+      const reason = notInstalled ? 'which is not installed' : `which is installed but failed to load (${String((cause as Error)?.message ?? cause).split('\n')[0]})`;
+      throw new MissingDependencyError(`the command line decodes images with sharp, ${reason}: run \`npm install sharp\`.`, { cause });
     },
   );
   return sharpModule;

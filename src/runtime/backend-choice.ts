@@ -1,20 +1,27 @@
-import { BackendError } from '../core/errors.ts';
-import type { BackendChoice, BackendRequest } from '../worker/protocol.ts';
+import { BackendError } from '../core/index.ts';
+import type { Backend, BackendRequest } from '../options/face-detector-options.ts';
 
-export interface WebGpuChoice extends BackendChoice {
+export interface BackendChoice {
+  backend: Backend;
+  /** Why this backend runs, e.g. "software WebGPU adapter only (google swiftshader); WASM is faster", "requested". */
+  reason: string;
   /** The adapter to create the device on, when the choice is WebGPU. */
   adapter?: GPUAdapter;
 }
+
+/** What the choice needs of `navigator.gpu` (passed in, so hosts and tests can say what the machine has). */
+export type GpuLike = Pick<GPU, 'requestAdapter'>;
+
+const defaultGpu = (): GpuLike | undefined => (globalThis.navigator as Navigator | undefined)?.gpu;
 
 /**
  * The one place that maps capabilities to a backend. `auto` takes WebGPU only on a hardware adapter: a fallback
  * (software) adapter such as SwiftShader is ~100x slower than WASM. `webgpu` forces it on any adapter and fails
  * with `BackendError` when there is none; `wasm` always works.
  */
-export async function chooseBackend(request: BackendRequest): Promise<WebGpuChoice> {
+export async function chooseBackend(request: BackendRequest, gpu: GpuLike | undefined = defaultGpu()): Promise<BackendChoice> {
   if (request === 'wasm') return { backend: 'wasm', reason: 'requested' };
-  const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
-  const noGpu = (reason: string): WebGpuChoice => {
+  const noGpu = (reason: string): BackendChoice => {
     if (request === 'webgpu') throw new BackendError(`WebGPU was requested but ${reason}. Use backend 'auto' or 'wasm'.`);
     return { backend: 'wasm', reason };
   };

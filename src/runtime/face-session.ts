@@ -1,12 +1,15 @@
 import type * as Ort from 'onnxruntime-web';
 import {
   BackendError,
+  InvalidInputError,
   FaceDecoder,
   ModelLoadError,
   describeModel,
   type DecodeOptions,
+  type CandidatePass,
   type DescriptorOverrides,
   type Face,
+  type FaceCandidates,
   type InputGeometry,
   type ModelDescriptor,
   type ModelIO,
@@ -18,7 +21,7 @@ import { checkModelBytes } from '../models/model-bytes.ts';
 /** The onnxruntime-web module (main entry, `/wasm` or `/webgpu`), passed in so each host picks its bundle. */
 export type OrtModule = typeof Ort;
 
-export interface EngineOptions {
+export interface SessionOptions {
   /** Defaults to `['wasm']`. */
   executionProviders?: Ort.InferenceSession.ExecutionProviderConfig[];
   /** Overrides of the detected model description. */
@@ -27,7 +30,10 @@ export interface EngineOptions {
   source?: string;
 }
 
-export interface EngineTimings {
+/** A run's input: a packed tensor in memory, or (WebGPU) a GPU buffer holding it. */
+export type SessionInput = Float32Array | GPUBuffer;
+
+export interface SessionTimings {
   /** `session.run`, ms. */
   inference: number;
   /** Decode + NMS, ms. */
@@ -43,10 +49,11 @@ export function sessionModelIO(session: Ort.InferenceSession): ModelIO {
 }
 
 /**
- * One RetinaFace model in one onnxruntime session: runs a packed tensor and decodes the outputs. Runs must be
- * serialized by the caller (onnxruntime rejects concurrent runs on one session).
+ * One face model in one onnxruntime session: creates it (checking the bytes and describing the model), runs a
+ * packed tensor, decodes the outputs with the core's decoder, releases it. Runs must be serialized by the
+ * caller (onnxruntime rejects concurrent runs on one session): the worker's service does that.
  */
-export class FaceEngine {
+export class FaceSession {
   private readonly decoder: FaceDecoder;
 
   private constructor(
@@ -57,7 +64,7 @@ export class FaceEngine {
     this.decoder = new FaceDecoder(descriptor);
   }
 
-  static async load(ort: OrtModule, model: Uint8Array, options: EngineOptions = {}): Promise<FaceEngine> {
+  static async load(ort: OrtModule, model: Uint8Array, options: SessionOptions = {}): Promise<FaceSession> {
     const source = options.source ?? '(bytes)';
     checkModelBytes(model, source);
     let session: Ort.InferenceSession;
@@ -83,34 +90,58 @@ export class FaceEngine {
       );
     }
     try {
-      return new FaceEngine(ort, session, describeModel(sessionModelIO(session), options.descriptor));
+      return new FaceSession(ort, session, describeModel(sessionModelIO(session), options.descriptor));
     } catch (error) {
       await session.release();
       throw error;
     }
   }
 
-  /** Runs the model on a packed NCHW tensor of the geometry's input size; returns the raw outputs. */
-  async infer(tensor: Float32Array, geometry: InputGeometry): Promise<RawOutputs> {
-    const input = new this.ort.Tensor('float32', tensor, [1, 3, geometry.inputHeight, geometry.inputWidth]);
-    const results = await this.session.run({ [this.descriptor.inputName]: input });
-    const outputs: Record<string, { data: Float32Array; dims: readonly number[] }> = {};
-    for (const [name, t] of Object.entries(results)) {
-      outputs[name] = { data: t.data as Float32Array, dims: t.dims };
+  /** The feed of the last run, kept: the next frame of the same size reuses it (no allocation per frame). */
+  private feed: { input: SessionInput; width: number; height: number; value: Record<string, Ort.Tensor> } | null = null;
+
+  private feedFor(input: SessionInput, g: InputGeometry): Record<string, Ort.Tensor> {
+    const f = this.feed;
+    if (f && f.input === input && f.width === g.inputWidth && f.height === g.inputHeight) return f.value;
+    const dims = [1, 3, g.inputHeight, g.inputWidth];
+    let tensor: Ort.Tensor;
+    if (input instanceof Float32Array) {
+      const length = 3 * g.inputWidth * g.inputHeight;
+      if (input.length !== length) {
+        throw new InvalidInputError(`The tensor holds ${input.length} floats; a ${g.inputWidth}x${g.inputHeight} input needs ${length}.`);
+      }
+      tensor = new this.ort.Tensor('float32', input, dims);
+    } else {
+      tensor = this.ort.Tensor.fromGpuBuffer(input, { dataType: 'float32', dims });
     }
-    return outputs;
+    const value = { [this.descriptor.inputName]: tensor };
+    this.feed = { input, width: g.inputWidth, height: g.inputHeight, value };
+    return value;
   }
 
-  decode(outputs: RawOutputs, geometry: InputGeometry, options?: DecodeOptions): Face[] {
-    return this.decoder.decode(outputs, geometry, options);
+  /**
+   * Runs the model on a packed NCHW tensor of the geometry's input size (in memory, or in a GPU buffer on
+   * WebGPU); returns the raw outputs (onnxruntime's tensors, read in place by the decoder).
+   */
+  async infer(input: SessionInput, geometry: InputGeometry): Promise<RawOutputs> {
+    return (await this.session.run(this.feedFor(input, geometry))) as unknown as RawOutputs;
+  }
+
+  decode(outputs: RawOutputs, geometry: InputGeometry, settings: DecodeOptions = {}): Face[] {
+    return this.decoder.decode(outputs, geometry, settings);
+  }
+
+  /** Best-quality mode: appends this pass's candidates (before NMS) to `into`; see `FaceDecoder.collect`. */
+  collect(outputs: RawOutputs, pass: CandidatePass, into: FaceCandidates, scoreThreshold?: number): number {
+    return this.decoder.collect(outputs, pass, into, scoreThreshold);
   }
 
   /** `infer` then `decode`, with per-stage timings. */
-  async detect(tensor: Float32Array, geometry: InputGeometry, options?: DecodeOptions): Promise<{ faces: Face[]; timings: EngineTimings }> {
+  async detect(input: SessionInput, geometry: InputGeometry, settings: DecodeOptions = {}): Promise<{ faces: Face[]; timings: SessionTimings }> {
     const t0 = performance.now();
-    const outputs = await this.infer(tensor, geometry);
+    const outputs = await this.infer(input, geometry);
     const t1 = performance.now();
-    const faces = this.decode(outputs, geometry, options);
+    const faces = this.decode(outputs, geometry, settings);
     const t2 = performance.now();
     return { faces, timings: { inference: t1 - t0, decode: t2 - t1 } };
   }

@@ -1,5 +1,10 @@
 import {
   BackendError,
+  CandidateMerger,
+  FaceCandidates,
+  planTestTimeAugmentation,
+  type RgbaPixels,
+  DisposedError,
   ImagePacker,
   InvalidInputError,
   UnsupportedModelError,
@@ -8,38 +13,83 @@ import {
   type DecodeOptions,
   type InputGeometry,
 } from '../core/index.ts';
-import { FaceEngine, type OrtModule } from '../runtime/face-session.ts';
+import type { Backend, BackendChange, BackendRequest } from '../options/face-detector-options.ts';
 import { FrameReader } from '../pixels/frame-reader.ts';
-import { chooseBackend, type WebGpuChoice } from '../runtime/backend-choice.ts';
-import type { Backend, BackendChange, DetectorWorkerApi, LoadRequest, LoadedModel, WorkerResult } from './protocol.ts';
+import { chooseBackend, type BackendChoice } from '../runtime/backend-choice.ts';
+import { FaceSession, type OrtModule, type SessionInput } from '../runtime/face-session.ts';
+import { WebGpuPacker } from '../runtime/webgpu-packer.ts';
+import { chooseThreads, configureOrt, type ThreadContext } from '../runtime/ort-environment.ts';
+import type { BestQualitySettings, DetectorWorkerApi, DroppedFrame, Frame, LiveStream, LoadRequest, LoadedModel, WorkerResult } from './protocol.ts';
 
-/** Loads the onnxruntime-web bundle that suits a backend (passed in, so tests and hosts can choose). */
+/** A live frame waiting for the worker: dropped (answered at once) if a newer one of its stream arrives. */
+interface WaitingFrame {
+  drop(): void;
+}
+
+/** Loads the onnxruntime-web bundle that suits a backend (passed in, so each entry and test chooses). */
 export type OrtLoader = (backend: Backend) => Promise<OrtModule>;
+
+/** What the service needs from its host. */
+export interface ServiceHost {
+  loadOrt: OrtLoader;
+  /** Picks the backend for a request. Defaults to `chooseBackend` on `navigator.gpu`. */
+  chooseBackend?: (request: BackendRequest) => Promise<BackendChoice>;
+  /** Defaults to the worker's `crossOriginIsolated` and `navigator.hardwareConcurrency`. */
+  threads?: ThreadContext;
+}
 
 const now = () => performance.now();
 
+/** Resolves in a new task of this thread's event loop (after the messages already queued), without timer clamping. */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => {
+      port1.close();
+      resolve();
+    };
+    port2.postMessage(null);
+  });
+}
+
+const workerThreads = (): ThreadContext => ({
+  isolated: (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true,
+  cores: globalThis.navigator?.hardwareConcurrency ?? 1,
+});
+
 /**
- * The worker's side: owns the session, picks and reports the backend, warms up, serializes runs, packs
- * transferred bitmaps, and recovers from a lost WebGPU device by recreating the session on WASM.
+ * The worker's side: owns the session, picks and reports the backend, warms up, serializes every task (the
+ * one place runs are serialized: onnxruntime rejects concurrent runs on a session), packs transferred bitmaps,
+ * and recovers from a lost WebGPU device by recreating the session on WASM.
  */
 export class DetectorService implements DetectorWorkerApi {
-  private engine: FaceEngine | null = null;
-  private choice: WebGpuChoice | null = null;
+  private session: FaceSession | null = null;
+  private choice: BackendChoice | null = null;
   private request: LoadRequest | null = null;
   private model: Uint8Array | null = null;
   private device: GPUDevice | null = null;
   private deviceLost: string | null = null;
   private numThreads = 1;
   private packer: ImagePacker | null = null;
+  private gpuPacker: WebGpuPacker | null = null;
+  private candidates: FaceCandidates | null = null;
+  private merger: CandidateMerger | null = null;
   private readonly reader = new FrameReader();
   private tensor = new Float32Array(0);
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly waiting = new Map<number, WaitingFrame>();
+  /** Per live stream, the newest frame received. */
+  private readonly newest = new Map<number, number>();
   private disposed = false;
+  private readonly choose: (request: BackendRequest) => Promise<BackendChoice>;
 
-  constructor(private readonly loadOrt: OrtLoader) {}
+  constructor(private readonly host: ServiceHost) {
+    this.choose = host.chooseBackend ?? ((request) => chooseBackend(request));
+  }
 
-  /** Runs tasks one at a time: onnxruntime rejects concurrent runs on a session. */
+  /** Runs tasks one at a time, in the order they arrive; once disposed, new tasks are refused. */
   private serialize<T>(task: () => Promise<T>): Promise<T> {
+    if (this.disposed) return Promise.reject(new DisposedError('The detector worker was disposed.'));
     const next = this.queue.then(task, task);
     this.queue = next.catch(() => undefined);
     return next;
@@ -47,123 +97,219 @@ export class DetectorService implements DetectorWorkerApi {
 
   load(request: LoadRequest): Promise<LoadedModel> {
     return this.serialize(async () => {
-      if (this.engine) throw new Error('The worker already holds a model.');
+      if (this.session) throw new Error('The worker already holds a model.');
       this.request = request;
       this.model = new Uint8Array(request.model);
-      const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
-      const cores = globalThis.navigator?.hardwareConcurrency ?? 1;
-      this.numThreads = isolated ? (request.numThreads ?? Math.min(cores, 4)) : 1;
+      const threads = chooseThreads(request.numThreads, this.host.threads ?? workerThreads());
+      this.numThreads = threads.numThreads;
 
-      const choice = await chooseBackend(request.backend);
+      const choice = await this.choose(request.backend);
       const t0 = now();
-      this.engine = await this.createEngine(choice);
+      this.session = await this.createSession(choice);
       const t1 = now();
-      const descriptor = this.engine.descriptor;
-      this.packer = new ImagePacker(descriptor);
+      this.packer = new ImagePacker(this.session.descriptor);
       await this.warmUp();
-      const reason =
-        !isolated && (request.numThreads ?? 1) > 1
-          ? `${this.choice!.reason}; 1 WASM thread (the page is not cross-origin isolated)`
-          : this.choice!.reason;
-      return { backend: this.choice!.backend, reason, descriptor, numThreads: this.numThreads, loadMs: t1 - t0, warmupMs: now() - t1 };
+      const reason = threads.note ? `${this.choice!.reason}; ${threads.note}` : this.choice!.reason;
+      return { backend: this.choice!.backend, reason, descriptor: this.session.descriptor, numThreads: this.numThreads, loadMs: t1 - t0, warmupMs: now() - t1 };
     });
   }
 
-  private async createEngine(choice: WebGpuChoice): Promise<FaceEngine> {
+  private async createSession(choice: BackendChoice): Promise<FaceSession> {
     const request = this.request!;
-    const ort = await this.loadOrt(choice.backend);
-    ort.env.wasm.numThreads = this.numThreads;
-    ort.env.wasm.proxy = false;
-    if (request.wasmPaths) ort.env.wasm.wasmPaths = request.wasmPaths;
+    const ort = await this.host.loadOrt(choice.backend);
+    configureOrt(ort, { numThreads: this.numThreads, wasmPaths: request.wasmPaths });
+    if (choice.backend === 'webgpu') ort.env.webgpu.powerPreference = 'high-performance';
+    this.choice = choice;
+    const session = await FaceSession.load(ort, this.model!, {
+      executionProviders: [choice.backend],
+      descriptor: request.descriptor,
+      source: request.source,
+    });
     if (choice.backend === 'webgpu') {
+      // onnxruntime's WebGPU EP makes its own device; frames are packed on that one and its loss is watched.
       try {
-        this.device = await choice.adapter!.requestDevice();
+        this.device = await ort.env.webgpu.device;
       } catch (cause) {
-        throw new BackendError(`Could not create a WebGPU device: ${String(cause)}.`, { cause });
+        await session.release();
+        throw new BackendError(`Could not get onnxruntime's WebGPU device: ${String(cause)}.`, { cause });
       }
       this.deviceLost = null;
       const device = this.device;
       void device.lost.then((info) => {
         if (this.device === device) this.deviceLost = info.message || info.reason || 'unknown reason';
       });
-      ort.env.webgpu.device = device;
     }
-    this.choice = choice;
-    return FaceEngine.load(ort, this.model!, {
-      executionProviders: [choice.backend],
-      descriptor: request.descriptor,
-      source: request.source,
-    });
+    return session;
   }
 
   /** One run at the expected input size, so kernels and shaders are ready before the first frame. */
   private async warmUp(): Promise<void> {
-    const { inputSize } = this.engine!.descriptor;
+    const { inputSize } = this.session!.descriptor;
     const size = inputSize ?? this.request!.warmupSize;
     const geometry = planGeometry(size, inputSize, inputSize ? {} : { inputSize: size });
-    await this.engine!.infer(new Float32Array(tensorLength(geometry)), geometry);
+    await this.session!.infer(new Float32Array(tensorLength(geometry)), geometry);
   }
-
 
   private async switchToWasm(reason: string): Promise<BackendChange> {
     const from = this.choice!.backend;
-    const old = this.engine;
-    this.engine = null;
+    const old = this.session;
+    this.session = null;
+    this.gpuPacker = null;
     this.device?.destroy();
     this.device = null;
     await old?.release().catch(() => undefined);
     try {
-      this.engine = await this.createEngine({ backend: 'wasm', reason });
+      this.session = await this.createSession({ backend: 'wasm', reason });
     } catch (cause) {
       throw new BackendError(`${reason}, and the WASM fallback failed: ${String(cause)}.`, { cause });
     }
     return { from, backend: 'wasm', reason };
   }
 
-  private requireEngine(): FaceEngine {
-    if (this.disposed) throw new BackendError('The detector worker was disposed.');
-    if (!this.engine) throw new BackendError('The detector worker has no model loaded.');
-    return this.engine;
+  private requireSession(): FaceSession {
+    if (!this.session) throw new BackendError('The detector worker has no model loaded.');
+    return this.session;
   }
 
-  /** Runs with recovery: a lost or failing WebGPU device moves the session to WASM and the run is retried. */
-  private async run(tensor: Float32Array, geometry: InputGeometry, options: DecodeOptions, pack: number): Promise<WorkerResult> {
-    this.requireEngine();
+  /**
+   * Runs a frame with recovery: a lost or failing WebGPU device moves the session to WASM and the run is
+   * retried there (the frame is packed again for the new backend).
+   */
+  private async run(frame: Frame, geometry: InputGeometry, settings: DecodeOptions): Promise<WorkerResult> {
+    this.requireSession();
     let backendChange: BackendChange | undefined;
     if (this.deviceLost !== null && this.choice?.backend === 'webgpu') {
       backendChange = await this.switchToWasm(`WebGPU device lost (${this.deviceLost}); switched to WASM`);
     }
     let result;
     try {
-      result = await this.engine!.detect(tensor, geometry, options);
+      result = await this.runOnce(frame, geometry, settings);
     } catch (error) {
       const recoverable = this.choice?.backend === 'webgpu' && !(error instanceof InvalidInputError || error instanceof UnsupportedModelError);
       if (!recoverable) throw error;
       const cause = this.deviceLost !== null ? `WebGPU device lost (${this.deviceLost})` : `WebGPU run failed (${String((error as Error)?.message ?? error)})`;
       backendChange = await this.switchToWasm(`${cause}; switched to WASM`);
-      result = await this.engine!.detect(tensor, geometry, options);
+      result = await this.runOnce(frame, geometry, settings);
     }
-    return { faces: result.faces, timings: { pack, ...result.timings }, backend: this.choice!.backend, backendChange };
+    return { ...result, inputSize: { width: geometry.inputWidth, height: geometry.inputHeight }, backend: this.choice!.backend, backendChange };
   }
 
-  detectTensor(tensor: Float32Array, geometry: InputGeometry, options: DecodeOptions): Promise<WorkerResult> {
-    return this.serialize(async () => ({ ...(await this.run(tensor, geometry, options, 0)), tensor }));
+  /**
+   * Packs and runs a frame once. A bitmap on WebGPU goes to the GPU once and is packed there (no pixel read
+   * back); on WASM it is read into reused memory and packed there. A tensor frame runs as it is.
+   */
+  private async runOnce(frame: Frame, geometry: InputGeometry, settings: DecodeOptions) {
+    const t0 = now();
+    let input: SessionInput;
+    if (frame.kind === 'tensor') input = frame.tensor;
+    else if (this.choice!.backend === 'webgpu') {
+      this.gpuPacker ??= new WebGpuPacker(this.device!, this.session!.descriptor);
+      input = this.gpuPacker.pack(frame.bitmap, geometry);
+    } else {
+      const pixels = await this.reader.readBitmap(frame.bitmap);
+      const length = tensorLength(geometry);
+      if (this.tensor.length < length) this.tensor = new Float32Array(length);
+      input = this.packer!.pack(pixels, geometry, this.tensor);
+    }
+    const pack = frame.kind === 'tensor' ? 0 : now() - t0;
+    const { faces, timings } = await this.session!.detect(input, geometry, settings);
+    return { faces, timings: { pack, ...timings } };
   }
 
-  detectBitmap(bitmap: ImageBitmap, geometry: InputGeometry, options: DecodeOptions): Promise<WorkerResult> {
+  detect(frame: Frame, geometry: InputGeometry, settings: DecodeOptions): Promise<WorkerResult> {
+    return this.serialize(() => this.runFrame(frame, geometry, settings));
+  }
+
+  detectLatest({ id: stream, seq }: LiveStream, frame: Frame, geometry: InputGeometry, settings: DecodeOptions): Promise<WorkerResult | DroppedFrame> {
+    if (seq <= (this.newest.get(stream) ?? -Infinity)) return Promise.resolve(this.dropped(frame));
+    this.newest.set(stream, seq);
+    this.waiting.get(stream)?.drop();
+    return new Promise<WorkerResult | DroppedFrame>((resolve, reject) => {
+      const entry: WaitingFrame = {
+        drop: () => {
+          this.waiting.delete(stream);
+          resolve(this.dropped(frame));
+        },
+      };
+      this.waiting.set(stream, entry);
+      this.serialize(async () => {
+        // Runs block this thread, so newer frames may be sitting in its message queue (even when it was idle:
+        // they came during the last run); let them in first, so that the newest is the one that runs.
+        await nextTask();
+        if (this.waiting.get(stream) !== entry) return; // replaced by a newer frame: already answered
+        this.waiting.delete(stream);
+        resolve(await this.runFrame(frame, geometry, settings));
+      }).catch(reject);
+    });
+  }
+
+  detectBest(bitmap: ImageBitmap, settings: BestQualitySettings): Promise<WorkerResult> {
     return this.serialize(async () => {
       try {
-        this.requireEngine();
-        const t0 = now();
-        const pixels = await this.reader.readBitmap(bitmap);
-        const length = 3 * geometry.inputWidth * geometry.inputHeight;
-        if (this.tensor.length < length) this.tensor = new Float32Array(length);
-        const tensor = this.packer!.pack(pixels, geometry, this.tensor);
-        return await this.run(tensor, geometry, options, now() - t0);
+        return await this.runBest(bitmap, settings);
       } finally {
         bitmap.close();
       }
     });
+  }
+
+  /**
+   * Best-quality mode, as a host drives the core: plan the passes; per scale, resize once (in this worker) and
+   * run it as it is and flipped (the packer mirrors), collecting candidates before NMS; then one merge.
+   */
+  private async runBest(bitmap: ImageBitmap, settings: BestQualitySettings): Promise<WorkerResult> {
+    const session = this.requireSession();
+    const plan = planTestTimeAugmentation({ width: bitmap.width, height: bitmap.height }, session.descriptor.inputSize, { ...settings.tta, mirror: settings.mirror });
+    const timings = { pack: 0, inference: 0, decode: 0 };
+    const candidates = (this.candidates ??= new FaceCandidates());
+    candidates.clear();
+    let scaled: ImageBitmap | null = null;
+    let pixels: RgbaPixels | null = null;
+    let largest = plan.passes[0].geometry;
+    try {
+      for (const pass of plan.passes) {
+        const g = pass.geometry;
+        const t0 = now();
+        if (!pixels || pixels.width !== g.contentWidth || pixels.height !== g.contentHeight) {
+          scaled?.close();
+          scaled = await createImageBitmap(bitmap, { resizeWidth: g.contentWidth, resizeHeight: g.contentHeight, resizeQuality: 'high' });
+          pixels = await this.reader.readBitmap(scaled);
+        }
+        const length = tensorLength(g);
+        if (this.tensor.length < length) this.tensor = new Float32Array(length);
+        const tensor = this.packer!.pack(pixels, g, this.tensor, { flip: pass.flip });
+        const t1 = now();
+        const outputs = await session.infer(tensor, g);
+        const t2 = now();
+        session.collect(outputs, pass, candidates, settings.scoreThreshold);
+        timings.pack += t1 - t0;
+        timings.inference += t2 - t1;
+        timings.decode += now() - t2;
+        if (length > tensorLength(largest)) largest = g;
+      }
+    } finally {
+      scaled?.close();
+    }
+    const t3 = now();
+    const faces = (this.merger ??= new CandidateMerger()).merge(candidates, plan, settings);
+    timings.decode += now() - t3;
+    return { faces, inputSize: { width: largest.inputWidth, height: largest.inputHeight }, backend: this.choice!.backend, timings };
+  }
+
+  /** A frame that will not run: its bitmap closed, its tensor handed back. */
+  private dropped(frame: Frame): DroppedFrame {
+    if (frame.kind === 'tensor') return { dropped: true, tensor: frame.tensor };
+    frame.bitmap.close();
+    return { dropped: true };
+  }
+
+  private async runFrame(frame: Frame, geometry: InputGeometry, settings: DecodeOptions): Promise<WorkerResult> {
+    if (frame.kind === 'tensor') return { ...(await this.run(frame, geometry, settings)), tensor: frame.tensor };
+    try {
+      return await this.run(frame, geometry, settings);
+    } finally {
+      frame.bitmap.close();
+    }
   }
 
   async loseDevice(): Promise<boolean> {
@@ -173,14 +319,20 @@ export class DetectorService implements DetectorWorkerApi {
     return true;
   }
 
+  /** Releases the session once the tasks already asked for have run; later tasks reject with `DisposedError`. */
   dispose(): Promise<void> {
-    this.disposed = true;
-    return this.serialize(async () => {
-      const engine = this.engine;
-      this.engine = null;
-      await engine?.release();
+    if (this.disposed) return this.queue.then(() => undefined);
+    for (const frame of [...this.waiting.values()]) frame.drop();
+    const release = this.serialize(async () => {
+      const session = this.session;
+      this.session = null;
+      await session?.release();
+      this.gpuPacker?.destroy();
+      this.gpuPacker = null;
       this.device?.destroy();
       this.device = null;
     });
+    this.disposed = true;
+    return release;
   }
 }

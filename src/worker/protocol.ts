@@ -1,17 +1,7 @@
-// The messages between the page and the detector worker, in one place. Everything crossing is structured-
-// cloneable; pixel buffers are transferred, never copied.
-import type { DecodeOptions, DescriptorOverrides, Face, InputGeometry, ModelDescriptor } from '../core/index.ts';
-
-/** What the caller asks for: `auto` = WebGPU on a hardware adapter, else WASM. */
-export type BackendRequest = 'auto' | 'webgpu' | 'wasm';
-/** What actually runs. */
-export type Backend = 'webgpu' | 'wasm';
-
-export interface BackendChoice {
-  backend: Backend;
-  /** Why this backend runs, e.g. "software WebGPU adapter only (SwiftShader)", "requested". */
-  reason: string;
-}
+// The messages between the page and the detector worker, in one place (internal: not part of the public API).
+// Everything crossing is structured-cloneable; pixel buffers are transferred, never copied.
+import type { DecodeOptions, DescriptorOverrides, InputGeometry, ModelDescriptor, Size, TestTimeAugmentationOptions } from '../core/index.ts';
+import type { Backend, BackendChange, BackendRequest, DetectionResult, DetectionTimings } from '../options/face-detector-options.ts';
 
 export interface LoadRequest {
   /** The model bytes (transferred). */
@@ -19,16 +9,19 @@ export interface LoadRequest {
   /** Names the model in messages (URL or "(bytes)"). */
   source: string;
   backend: BackendRequest;
-  /** WASM threads; undefined = min(hardwareConcurrency, 4) when cross-origin isolated, else 1. */
+  /** WASM threads asked for; undefined = the thread policy's default. */
   numThreads?: number;
   /** Where onnxruntime-web finds its .wasm/.mjs files; undefined = next to its bundle. */
   wasmPaths?: string;
-  descriptor?: DescriptorOverrides;
+  descriptor: DescriptorOverrides;
   /** Input size of the warm-up run for dynamic models (fixed models warm up at their own size). */
-  warmupSize: { width: number; height: number };
+  warmupSize: Size;
 }
 
-export interface LoadedModel extends BackendChoice {
+export interface LoadedModel {
+  backend: Backend;
+  /** Why this backend (and thread count) runs. */
+  reason: string;
   descriptor: ModelDescriptor;
   numThreads: number;
   /** Session creation, ms. */
@@ -37,35 +30,57 @@ export interface LoadedModel extends BackendChoice {
   warmupMs: number;
 }
 
-export interface WorkerTimings {
-  /** Drawing a transferred bitmap and packing it (bitmap path only), ms. */
-  pack: number;
-  /** `session.run`, ms. */
-  inference: number;
-  /** Decode + NMS, ms. */
-  decode: number;
-}
+/** A frame for the worker: a bitmap at the geometry's content size, or a tensor the page packed. */
+export type Frame = { kind: 'bitmap'; bitmap: ImageBitmap } | { kind: 'tensor'; tensor: Float32Array };
 
-/** The backend changed during a run (WebGPU device lost or failing: switched to WASM). */
-export interface BackendChange extends BackendChoice {
-  from: Backend;
-}
+/** The worker's share of the timings. */
+export type WorkerTimings = Pick<DetectionTimings, 'pack' | 'inference' | 'decode'>;
 
-export interface WorkerResult {
-  faces: Face[];
+/** The public result minus what only the page knows (the source's size, the page's timings). */
+export interface WorkerResult extends Pick<DetectionResult, 'faces' | 'inputSize' | 'backend'> {
   timings: WorkerTimings;
-  backend: Backend;
+  /** Set when this run moved to another backend (a lost WebGPU device). */
   backendChange?: BackendChange;
-  /** The tensor buffer, handed back for reuse (tensor path). */
+  /** The tensor buffer, handed back for reuse (tensor frames). */
+  tensor?: Float32Array;
+}
+
+/** What best-quality mode needs: the decode settings, the mirror, and its own options. */
+export interface BestQualitySettings extends DecodeOptions {
+  mirror: boolean;
+  tta?: TestTimeAugmentationOptions;
+}
+
+/** Which live stream a frame belongs to, and its place in it. */
+export interface LiveStream {
+  id: number;
+  seq: number;
+}
+
+/** The answer for a live frame that a newer frame of the same stream replaced before it ran. */
+export interface DroppedFrame {
+  dropped: true;
+  /** The tensor buffer, handed back for reuse (tensor frames). */
   tensor?: Float32Array;
 }
 
 export interface DetectorWorkerApi {
   load(request: LoadRequest): Promise<LoadedModel>;
-  /** Runs a packed tensor (transferred in and back out). */
-  detectTensor(tensor: Float32Array, geometry: InputGeometry, options: DecodeOptions): Promise<WorkerResult>;
-  /** Packs a bitmap already at the geometry's content size (transferred, closed after use), then runs it. */
-  detectBitmap(bitmap: ImageBitmap, geometry: InputGeometry, options: DecodeOptions): Promise<WorkerResult>;
+  /** Packs (bitmap frames; the bitmap is closed after use) and runs one frame; runs are serialized. */
+  detect(frame: Frame, geometry: InputGeometry, settings: DecodeOptions): Promise<WorkerResult>;
+  /**
+   * A frame of a live stream (`stream.id` names it; `stream.seq` counts its frames in the order they were
+   * taken): it runs as soon as the worker is free, unless a newer frame of the same stream arrives first, which
+   * replaces it (the older one is answered `{dropped: true}` at once). So at most one frame per stream waits,
+   * and it is always the newest; a frame older than one already received (captures can finish out of order) is
+   * dropped at once, so results come in the order the frames were taken.
+   */
+  detectLatest(stream: LiveStream, frame: Frame, geometry: InputGeometry, settings: DecodeOptions): Promise<WorkerResult | DroppedFrame>;
+  /**
+   * Best-quality mode on a bitmap at the image's own size (closed after use): the passes of
+   * `planTestTimeAugmentation` (each scale resized in the worker, run as it is and flipped), one merge.
+   */
+  detectBest(bitmap: ImageBitmap, settings: BestQualitySettings): Promise<WorkerResult>;
   /** Destroys the WebGPU device, as a driver reset would: exercises the recovery path in tests. */
   loseDevice(): Promise<boolean>;
   dispose(): Promise<void>;

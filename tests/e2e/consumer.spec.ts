@@ -32,7 +32,7 @@ async function waitForServer(url: string, server: ChildProcess): Promise<void> {
   throw new Error(`${url} did not answer`);
 }
 
-test('a Vite app that installs the packed library detects faces with no other set-up', async ({ page }) => {
+test('a Vite app that installs the packed library detects faces with no other set-up, on several threads with the package\'s Vite plugin', async ({ page }) => {
   test.setTimeout(300_000);
   const app = mkdtempSync(join(tmpdir(), 'retinaface-consumer-'));
   let server: ChildProcess | undefined;
@@ -59,10 +59,20 @@ test('a Vite app that installs the packed library detects faces with no other se
     await page.waitForFunction(() => window.result !== undefined, null, { timeout: 120_000 });
     const result = await page.evaluate(() => window.result!);
     expect(result).not.toHaveProperty('error');
-    const { faces } = result as { faces: import('../../src/index.ts').Face[] };
+    const { faces, numThreads, crossOriginIsolated } = result as Exclude<typeof result, { error: string }>;
     const [cli] = await runCli([sharedFile(PHOTO)]);
     expect(faces.length).toBe(20);
     expectSameFaces(faces, cli.faces, 1e-2, 1e-4);
+
+    // The package's Vite plugin (retinaface-web/vite, in the app's vite.config.ts) made the preview server
+    // send COOP/COEP: the page is cross-origin isolated and WASM runs on more than one thread.
+    const headers = (await page.request.get(`http://localhost:${port}/`)).headers();
+    expect(headers['cross-origin-opener-policy']).toBe('same-origin');
+    expect(headers['cross-origin-embedder-policy']).toBe('require-corp');
+    expect(crossOriginIsolated).toBe(true);
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    expect(cores, 'this check needs a machine with 2 cores or more').toBeGreaterThan(1);
+    expect(numThreads).toBeGreaterThan(1);
   } finally {
     if (server?.pid) process.kill(-server.pid);
     rmSync(app, { recursive: true, force: true });

@@ -56,12 +56,18 @@ async function startCamera(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Start camera' }).focus();
   await page.keyboard.press('Enter');
   await expect(page.getByRole('button', { name: 'Stop camera' })).toBeVisible();
+  // Focus stayed on the button through the start (a button disabled meanwhile would drop it to the body).
+  await expect(page.getByRole('button', { name: 'Stop camera' })).toBeFocused();
   // Faces within a few seconds (generous bound: CPU shared with other jobs).
   await expect.poll(() => page.evaluate(() => window.retinafaceDemo?.latest?.faces.length ?? 0), { timeout: 30_000 }).toBeGreaterThan(0);
 }
 
+// The ground-truth tests check the detections as detected: no smoothing, and the overlay drawing each result
+// (not its prediction for the frame shown). Tracking, smoothing and prediction have tests of their own below.
+const AS_DETECTED = 'smoothing=0&prediction=0';
+
 test('the camera shows faces that match the clip ground truth, in source-video pixels', async ({ page }) => {
-  await openDemo(page);
+  await openDemo(page, AS_DETECTED);
   await chooseSettings(page);
   await startCamera(page);
   await expect(page.locator('#video')).toBeVisible();
@@ -79,7 +85,7 @@ test('the camera shows faces that match the clip ground truth, in source-video p
 });
 
 test('with mirror on, the video is flipped and the coordinates flip with it', async ({ page }) => {
-  await openDemo(page);
+  await openDemo(page, AS_DETECTED);
   await chooseSettings(page);
   await page.getByLabel('Mirror (selfie view)').check();
   await startCamera(page);
@@ -116,4 +122,53 @@ test('the face count is announced politely, at most every 2 s', async ({ page })
     expect(log[i].text, 'only changes are announced').not.toBe(log[i - 1].text);
     expect(log[i].at - log[i - 1].at, 'throttled').toBeGreaterThanOrEqual(1990);
   }
+});
+
+test('the page shows the size the camera actually gives next to the one asked for', async ({ page }) => {
+  await openDemo(page);
+  const actual = page.locator('#camera-actual');
+  await expect(actual).toBeHidden();
+  // The fake camera plays its 640x480 clip whatever is asked.
+  await startCamera(page);
+  await expect(actual).toHaveText(/^The camera gives 640 × 480, \d+ fps\.$/);
+  expect(await page.evaluate(() => window.retinafaceDemo!.latest!.sourceSize)).toEqual({ width: 640, height: 480 });
+
+  // Asking for 1280x720 while it runs reopens the camera: it still gives 640x480, and the page says so.
+  await page.getByLabel('Resolution').selectOption('1280x720');
+  await expect(actual).toHaveText(/^The camera gives 640 × 480, \d+ fps \(asked for 1280 × 720\)\.$/);
+  await expect(actual).toHaveAttribute('aria-live', 'polite');
+  await page.getByRole('button', { name: 'Stop camera' }).click();
+  await expect(actual).toBeHidden();
+});
+
+test('tracking: faces carry ids; the overlay draws predictions on every frame; the toggles turn tracking off; the auto input size shows', async ({ page }) => {
+  await openDemo(page, 'inputSize=1280x960');
+  await startCamera(page);
+  const results = await collectResults(page, 4);
+  for (const r of results) for (const f of r.faces) expect(f.id, 'each face has a track id').toEqual(expect.any(Number));
+  expect(results.some((r) => r.faces.length > 0)).toBe(true);
+  // With prediction on, the overlay is drawn by the frame loop (each frame shown): it keeps showing the faces.
+  const painted = await page.evaluate(async () => {
+    const overlay = document.getElementById('overlay') as HTMLCanvasElement;
+    const ctx = overlay.getContext('2d')!;
+    let frames = 0;
+    for (let i = 0; i < 10; i++) {
+      await new Promise((r) => requestAnimationFrame(r));
+      const data = ctx.getImageData(0, 0, overlay.width, overlay.height).data;
+      let n = 0;
+      for (let k = 3; k < data.length; k += 4) if (data[k] > 0) n++;
+      if (n > 0 || window.retinafaceDemo!.latest!.faces.length === 0) frames++;
+    }
+    return frames;
+  });
+  expect(painted).toBe(10);
+
+  await page.getByLabel('Track faces (stable ids)').uncheck();
+  await expect(page.getByLabel('Smooth boxes and landmarks')).toBeDisabled();
+  await expect(page.getByLabel('Predict between results')).toBeDisabled();
+  const untracked = await collectResults(page, 2);
+  for (const r of untracked) for (const f of r.faces) expect(f.id).toBeUndefined();
+
+  await page.getByLabel('Input size').selectOption('auto');
+  await expect(page.locator('#input-now')).toHaveText(/^\d+ × \d+ \(auto\)$/, { timeout: 30_000 });
 });

@@ -3,7 +3,7 @@ import { expect, test, type Page } from '@playwright/test';
 import sharp from 'sharp';
 import type { DemoResult } from '../../src/demo/automation.ts';
 import { iou, openDemo } from './demo-helpers.ts';
-import { expectSameFaces, projectRoot, runCli, sharedFile } from './helpers.ts';
+import { expectSameFaces, expectedAutoBackend, projectRoot, runCli, sharedFile } from './helpers.ts';
 
 // Default Chromium flags: no WebGPU adapter, no camera.
 
@@ -20,11 +20,12 @@ async function nextResult(page: Page, after = 0): Promise<DemoResult> {
 
 const lastSeq = (page: Page) => page.evaluate(() => window.retinafaceDemo?.latest?.seq ?? 0);
 
-test("'auto' runs WASM without WebGPU and says why; a model that is not installed cannot be chosen", async ({ page }) => {
+test("'auto' runs what the machine has and says why; a model that is not installed cannot be chosen", async ({ page }) => {
   await openDemo(page);
-  await expect(page.locator('#backend-badge')).toHaveAttribute('data-backend', 'wasm');
-  await expect(page.locator('#backend-badge')).toHaveText('WASM');
-  await expect(page.locator('#backend-reason')).toContainText(/no WebGPU adapter/);
+  const expected = await expectedAutoBackend(page);
+  await expect(page.locator('#backend-badge')).toHaveAttribute('data-backend', expected.backend);
+  await expect(page.locator('#backend-badge')).toHaveText(expected.backend === 'wasm' ? 'WASM' : 'WebGPU');
+  await expect(page.locator('#backend-reason')).toContainText(expected.reason);
   expect(await page.evaluate(() => window.retinafaceDemo!.model)).toMatch(/\/models\/retinaface-mnet025\.onnx$/);
 
   const model = page.getByLabel('Model', { exact: true });
@@ -33,8 +34,48 @@ test("'auto' runs WASM without WebGPU and says why; a model that is not installe
   await expect(r50).toHaveText('ResNet-50 — not installed');
   await expect(r50).toBeDisabled();
   await expect(model.locator('option[value="retinaface-mnet025-biubug6"]')).toBeEnabled();
+  await expect(model.locator('option[value="yunet"]')).toHaveText('YuNet (OpenCV Zoo, MIT)');
+  await expect(model.locator('option[value="yunet"]')).toBeEnabled();
   await expect(page.locator('#model-note')).toContainText('Not installed: ResNet-50');
-  await expect(page.locator('#model-note a')).toHaveAttribute('href', 'README.md#models');
+  await expect(page.locator('#model-note a')).toHaveAttribute('href', '#models-help');
+});
+
+test('"Installing models" opens the page\'s own help in place, from the note and from the keyboard', async ({ page }) => {
+  await openDemo(page);
+  const help = page.locator('#models-help');
+  await expect(help).not.toHaveAttribute('open');
+  const url = page.url();
+  await page.locator('#model-note a').click();
+  await expect(help).toHaveAttribute('open', '');
+  await expect(help.locator('summary')).toBeFocused();
+  expect(page.url()).toBe(url); // no navigation: the README is not served by every host (and raw markdown is no help)
+  await expect(help).toContainText('npm install');
+  await expect(help).toContainText('scripts/setup-models.mjs');
+  await expect(help).toContainText('npx retinaface-web convert --symbol R50-symbol.json --params R50-0000.params --bgr --dynamic --out public/models/retinaface-r50.onnx');
+  await expect(help).toContainText('non-commercial research only');
+  // Closed and opened again from the keyboard.
+  await page.keyboard.press('Enter');
+  await expect(help).not.toHaveAttribute('open');
+  await page.keyboard.press('Enter');
+  await expect(help).toHaveAttribute('open', '');
+  // No link on the page leads to a markdown file.
+  expect(await page.locator('a[href]').evaluateAll((links) => links.map((a) => a.getAttribute('href')!).filter((h) => /\.md(#|$)/.test(h)))).toEqual([]);
+});
+
+test('the page has a favicon, and loading it asks the server for nothing it does not have', async ({ page }) => {
+  const failed: string[] = [];
+  page.on('response', (r) => r.status() >= 400 && failed.push(`${r.status()} ${r.url()}`));
+  // (The model checks are HEAD requests, which Chromium reports as aborted once their headers are in.)
+  page.on('requestfailed', (r) => r.method() !== 'HEAD' && failed.push(`${r.failure()?.errorText} ${r.url()}`));
+  await openDemo(page);
+  await expect(page.locator('#model-note')).toBeVisible(); // the model checks are done
+  const icon = await page.locator('link[rel="icon"]').getAttribute('href');
+  expect(icon).toBe('/favicon.svg');
+  const response = await page.request.get(icon!);
+  expect(response.status()).toBe(200);
+  expect(response.headers()['content-type']).toMatch(/^image\/svg\+xml/);
+  expect(await response.text()).toMatch(/^<svg /);
+  expect(failed).toEqual([]);
 });
 
 test('image mode: the overlay on a photo, in source pixels (visual)', async ({ page }) => {
@@ -53,9 +94,21 @@ test('image mode: the overlay on a photo, in source pixels (visual)', async ({ p
 
   await expect(page.locator('#stage')).toHaveScreenshot('image-mode-stage.png');
   await expect(page).toHaveScreenshot('image-mode-page.png', {
-    // Timings move from run to run; the backend's reason names the thread count, which follows the machine.
-    mask: [page.locator('#stage-times'), page.locator('#total-time'), page.locator('#stats .chart'), page.locator('#backend-reason')],
+    // Timings move from run to run (the whole table: a slow machine's longer figures overflow their cells); the
+    // backend's reason names the thread count, which follows the machine.
+    mask: [page.locator('#stats table'), page.locator('#stats .chart'), page.locator('#backend-reason')],
   });
+});
+
+test('YuNet from the model list detects a photo as the CLI does', async ({ page }) => {
+  await openDemo(page, 'model=yunet&score=0.9&iou=0.3');
+  await expect(page.getByLabel('Model', { exact: true })).toHaveValue('yunet');
+  expect(await page.evaluate(() => window.retinafaceDemo!.model)).toMatch(/\/models\/face_detection_yunet_2026may\.onnx$/);
+  await fileInput(page).setInputFiles(sharedFile(GROUP));
+  const r = await nextResult(page);
+  const [cli] = await runCli(['--model', 'yunet', sharedFile(GROUP)]);
+  expect(r.faces.length).toBeGreaterThan(10);
+  expectSameFaces(r.faces, cli.faces, 0.5, 1e-3);
 });
 
 test('EXIF orientation is honoured: a rotated JPEG tagged "rotate 90°" shows and detects upright', async ({ page }) => {
@@ -256,4 +309,110 @@ test('loading shows download progress, then a warm-up state, then ready', async 
   expect(log.slice(0, warming).every((e) => e.startsWith('downloading '))).toBe(true);
   expect(log.at(-1)).toBe('ready -');
   expect(log.slice(warming + 1).every((e) => !e.startsWith('downloading'))).toBe(true);
+});
+
+/** The stats table's five stage cells, as shown. */
+const stageCells = (page: Page) => page.locator('#stage-times td').allTextContents();
+/** How the stats panel writes a time (stats.ts). */
+const shownMs = (v: number) => `${v < 10 ? v.toFixed(1) : Math.round(v)} ms`;
+const expectedCells = (r: DemoResult) => [r.timings.capture + r.timings.pack, r.timings.transfer, r.timings.inference, r.timings.decode, r.timings.draw].map(shownMs);
+
+test('stage times start again when the input size or the model changes (medians of one setting only)', async ({ page }) => {
+  await openDemo(page);
+  await fileInput(page).setInputFiles(sharedFile(PHOTO)); // 1920x1398: native input, ~1 s of inference
+  let r = await nextResult(page);
+  expect(await stageCells(page)).toEqual(expectedCells(r));
+
+  // A much smaller input: the table shows this one frame's times, not a median mixed with the large frame's.
+  await page.getByLabel('Input size').selectOption('160x160');
+  r = await nextResult(page, r.seq);
+  expect(r.inputSize).toEqual({ width: 160, height: 160 });
+  expect(await stageCells(page)).toEqual(expectedCells(r));
+
+  // Another model: the same.
+  await page.getByLabel('Input size').selectOption('native');
+  r = await nextResult(page, r.seq);
+  await page.getByLabel('Model', { exact: true }).selectOption('retinaface-mnet025-biubug6');
+  r = await nextResult(page, r.seq);
+  expect(await page.evaluate(() => window.retinafaceDemo!.model)).toMatch(/biubug6\.onnx$/);
+  expect(await stageCells(page)).toEqual(expectedCells(r));
+});
+
+test('after a failed model load nothing of the old model stays: faces, FPS, stage times, overlay, download', async ({ page }) => {
+  await openDemo(page);
+  await fileInput(page).setInputFiles(sharedFile(PHOTO));
+  const r = await nextResult(page);
+  await expect(page.locator('#face-total')).toHaveText('5');
+  const download = page.getByRole('button', { name: 'Download results (JSON)' });
+  await expect(download).toBeEnabled();
+  const overlayInk = () =>
+    page.locator('#overlay').evaluate((c: HTMLCanvasElement) => {
+      const px = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < px.length; i += 4) if (px[i] > 0) n++;
+      return n;
+    });
+  expect(await overlayInk()).toBeGreaterThan(0);
+  expect(await stageCells(page)).toEqual(expectedCells(r));
+
+  await page.route('**/models/broken.onnx', (route) => route.fulfill({ status: 404, body: 'Not Found' }));
+  await page.getByLabel('Model', { exact: true }).selectOption('custom');
+  await page.getByLabel('Model URL (.onnx)').fill('/models/broken.onnx');
+  await page.getByLabel('Model URL (.onnx)').press('Enter');
+  await expect(page.locator('#status')).toHaveAttribute('data-state', 'error');
+  await expect(page.locator('.notice[data-kind="model-load"]')).toContainText('HTTP 404');
+  await expect(page.locator('#face-total')).toHaveText('–');
+  await expect(page.locator('#fps')).toHaveText('–');
+  expect(await stageCells(page)).toEqual(Array(5).fill('–'));
+  await expect(page.locator('#total-time')).toHaveText('–');
+  await expect(download).toBeDisabled();
+  expect(await overlayInk()).toBe(0);
+  expect(await page.evaluate(() => window.retinafaceDemo!.latest)).toBeNull();
+});
+
+test('a looping video: the download holds one result per video time, the latest pass replacing earlier ones', async ({ page }) => {
+  await openDemo(page);
+  // A 1.5 s WebM made in the browser (as above), so that the video loops several times during the test.
+  const webm = await page.evaluate(async (url) => {
+    const bitmap = await createImageBitmap(await (await fetch(url)).blob(), { resizeWidth: 320, resizeHeight: 240 });
+    const canvas = document.createElement('canvas');
+    [canvas.width, canvas.height] = [320, 240];
+    const ctx = canvas.getContext('2d')!;
+    const recorder = new MediaRecorder(canvas.captureStream(15), { mimeType: 'video/webm' });
+    const chunks: Blob[] = [];
+    recorder.ondataavailable = (e) => chunks.push(e.data);
+    const stopped = new Promise((r) => (recorder.onstop = r));
+    recorder.start();
+    const t0 = performance.now();
+    for (let i = 0; performance.now() - t0 < 1500; i++) {
+      ctx.drawImage(bitmap, (i % 5) * 2, 0); // moving a little, so that frames differ
+      await new Promise((r) => setTimeout(r, 60));
+    }
+    recorder.stop();
+    await stopped;
+    return Array.from(new Uint8Array(await new Blob(chunks).arrayBuffer()));
+  }, `/shared/${GROUP}`);
+  // Count the loops: the video jumps back to its start (currentTime goes down) once per loop.
+  await page.evaluate(() => {
+    const v = document.getElementById('video') as HTMLVideoElement;
+    const w = window as unknown as { loops: number };
+    w.loops = 0;
+    let last = 0;
+    v.addEventListener('timeupdate', () => {
+      if (v.currentTime + 0.2 < last) w.loops++;
+      last = v.currentTime;
+    });
+  });
+  await fileInput(page).setInputFiles({ name: 'loop.webm', mimeType: 'video/webm', buffer: Buffer.from(webm) });
+  const first = await nextResult(page);
+  await expect.poll(() => page.evaluate(() => (window as unknown as { loops: number }).loops), { timeout: 60_000 }).toBeGreaterThanOrEqual(2);
+  const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download results (JSON)' }).click()]);
+  const produced = (await lastSeq(page)) - first.seq + 1;
+  const json = JSON.parse(readFileSync(await file.path(), 'utf8'));
+  const times: number[] = json.results.map((r: { videoTime: number }) => r.videoTime);
+  expect(times.length).toBeGreaterThan(2);
+  expect(times.length, `${produced} results over ${produced > 0 ? 'several' : 'no'} passes`).toBeLessThan(produced);
+  // In time order, each time once: no pass is repeated in the file.
+  for (let i = 1; i < times.length; i++) expect(times[i], `results ${i - 1} and ${i}: ${times.join(', ')}`).toBeGreaterThan(times[i - 1]);
+  for (const t of times) expect(t).toBeLessThan(2);
 });

@@ -67,3 +67,19 @@ export const detectInPage = (page: Page, image: string, options: object) =>
     },
     { image, options },
   );
+
+export type AdapterKind = 'none' | 'software' | 'hardware';
+
+/**
+ * What `backend: 'auto'` must choose in this browser on this machine, from the page's own WebGPU adapter: a
+ * hardware adapter → WebGPU; a software one (SwiftShader) or none → WASM, with the reason. So the tests hold on
+ * a laptop with a GPU as on this GPU-less machine.
+ */
+export async function expectedAutoBackend(page: Page): Promise<{ adapter: AdapterKind; backend: 'webgpu' | 'wasm'; reason: RegExp }> {
+  const adapter: AdapterKind = await page.evaluate(async () => {
+    const a = await navigator.gpu?.requestAdapter({ powerPreference: 'high-performance' }).catch(() => null);
+    return !a ? 'none' : a.info?.isFallbackAdapter ? 'software' : 'hardware';
+  });
+  if (adapter === 'hardware') return { adapter, backend: 'webgpu', reason: /^WebGPU adapter / };
+  return { adapter, backend: 'wasm', reason: adapter === 'software' ? /software WebGPU adapter only/ : /no WebGPU/ };
+}

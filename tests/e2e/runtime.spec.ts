@@ -1,7 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { statSync } from 'node:fs';
 import sharp from 'sharp';
-import { detectInPage, expectSameFaces, modelBytes, openHarness, projectRoot, runCli, sharedFile } from './helpers.ts';
+import type { Face } from '../../src/index.ts';
+import { tinyClassifierOnnx } from '../support/synthetic.ts';
+import { detectInPage, expectSameFaces, expectedAutoBackend, modelBytes, openHarness, projectRoot, runCli, sharedFile } from './helpers.ts';
 
 test.describe('detect() on WASM', () => {
   test('gives the faces the Node CLI gives for the same images and settings', async ({ page }) => {
@@ -16,11 +18,30 @@ test.describe('detect() on WASM', () => {
     }
   });
 
-  test("'auto' without a WebGPU adapter runs on WASM and says why", async ({ page }) => {
+  test("model 'yunet' gives the faces the Node CLI gives: OpenCV's defaults (0.9 / 0.3) and at score 0.5", async ({ page }) => {
     await openHarness(page);
-    const r = await detectInPage(page, 'testdata/photos/astronaut.png', {});
-    expect(r.backend).toBe('wasm');
-    expect(r.reason).toMatch(/no WebGPU adapter|no WebGPU/);
+    const images = ['testdata/photos/group-640x480.jpg', 'testdata/photos/vladmandic-sample1.jpg'];
+    const cli = await runCli(['--model', 'yunet', ...images.map(sharedFile)]);
+    const cliLow = await runCli(['--model', 'yunet', '--score', '0.5', ...images.map(sharedFile)]);
+    for (const [k, image] of images.entries()) {
+      const browser = await detectInPage(page, image, { model: 'yunet', backend: 'wasm' });
+      expect(browser.backend).toBe('wasm');
+      expect(browser.faces.length, image).toBeGreaterThan(0);
+      expect(browser.faces.every((f) => f.score >= 0.9)).toBe(true);
+      expectSameFaces(browser.faces, cli[k].faces, 1e-2, 1e-4);
+      const low = await detectInPage(page, image, { model: 'yunet', backend: 'wasm', scoreThreshold: 0.5 });
+      expectSameFaces(low.faces, cliLow[k].faces, 1e-2, 1e-4);
+    }
+    // The group photo has faces between 0.5 and 0.9.
+    expect(cliLow[0].faces.length).toBeGreaterThan(cli[0].faces.length);
+  });
+
+  test("'auto' runs what the machine has (WASM without a hardware WebGPU adapter) and says why", async ({ page }) => {
+    await openHarness(page);
+    const expected = await expectedAutoBackend(page);
+    const r = await detectInPage(page, 'testdata/photos/astronaut.png', { inputSize: { width: 160, height: 160 } });
+    expect(r.backend).toBe(expected.backend);
+    expect(r.reason).toMatch(expected.reason);
     expect(r.faces).toHaveLength(1);
   });
 
@@ -124,7 +145,7 @@ test.describe('model loading', () => {
     await page.route('**/bad/truncated.onnx', (r) => r.fulfill({ body: model.subarray(0, 200_000), contentType: 'application/octet-stream' }));
     await page.route('**/bad/page.onnx', (r) => r.fulfill({ body: '<!doctype html><title>App</title>', contentType: 'text/html' }));
     await page.route('**/bad/page-as-binary.onnx', (r) => r.fulfill({ body: '<!DOCTYPE html><html></html>', contentType: 'application/octet-stream' }));
-    await page.route('**/bad/yunet.onnx', (r) => r.fulfill({ body: modelBytes('models/yunet/face_detection_yunet_2026may.onnx'), contentType: 'application/octet-stream' }));
+    await page.route('**/bad/classifier.onnx', (r) => r.fulfill({ body: Buffer.from(tinyClassifierOnnx()), contentType: 'application/octet-stream' }));
     const errors = await page.evaluate(async () => {
       const attempt = async (options: object) => {
         try {
@@ -151,7 +172,7 @@ test.describe('model loading', () => {
         html: await attempt({ model: '/bad/page.onnx' }),
         htmlAsBinary: await attempt({ model: '/bad/page-as-binary.onnx' }),
         truncated: await attempt({ model: '/bad/truncated.onnx' }),
-        yunet: await attempt({ model: '/bad/yunet.onnx' }),
+        classifier: await attempt({ model: '/bad/classifier.onnx' }),
         integrity: await attempt({ integrity: '0'.repeat(64) }),
         wasmMissing: await attempt({ wasmPaths: '/nowhere/' }),
         afterDispose: await afterDispose(),
@@ -165,8 +186,8 @@ test.describe('model loading', () => {
     expect(errors.htmlAsBinary.message).toMatch(/HTML/);
     expect(errors.truncated).toMatchObject({ name: 'ModelLoadError', typed: true });
     expect(errors.truncated.message).toMatch(/truncated|not an ONNX/);
-    expect(errors.yunet).toMatchObject({ name: 'UnsupportedModelError', typed: true });
-    expect(errors.yunet.message).toMatch(/cls_8/);
+    expect(errors.classifier).toMatchObject({ name: 'UnsupportedModelError', typed: true });
+    expect(errors.classifier.message).toMatch(/found 1 outputs: logits \[1,3\]/);
     expect(errors.integrity).toMatchObject({ name: 'ModelLoadError', typed: true });
     expect(errors.integrity.message).toMatch(/sha256/);
     expect(errors.wasmMissing).toMatchObject({ name: 'BackendError', typed: true });
@@ -194,4 +215,24 @@ test.describe('model loading', () => {
     expect(r.names).toEqual(['InvalidInputError', 'InvalidInputError', 'InvalidInputError', 'InvalidInputError']);
     expect(r.faces).toBe(1);
   });
+});
+
+test("quality 'best' in the browser gives the faces of the CLI's --tta (the two resize the pyramid with different filters)", async ({ page }) => {
+  test.setTimeout(300_000);
+  await openHarness(page);
+  const image = 'testdata/photos/group-640x480.jpg';
+  const [cli] = await runCli(['--tta', '--score', '0.5', sharedFile(image)]);
+  const [fast] = await runCli(['--score', '0.5', sharedFile(image)]);
+  const browser = await detectInPage(page, image, { backend: 'wasm', scoreThreshold: 0.5, quality: 'best' });
+  const iou = (a: Face['box'], b: Face['box']) => {
+    const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+    const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+    return w > 0 && h > 0 ? (w * h) / (a.width * a.height + b.width * b.height - w * h) : 0;
+  };
+  expect(browser.faces.length).toBeGreaterThanOrEqual(fast.faces.length);
+  expect(Math.abs(browser.faces.length - cli.faces.length)).toBeLessThanOrEqual(1);
+  const matched = browser.faces.filter((f) => cli.faces.some((g) => iou(f.box, g.box) >= 0.85));
+  expect(matched.length).toBeGreaterThanOrEqual(Math.min(browser.faces.length, cli.faces.length) - 1);
+  // The largest pass of the pyramid is what inputSize reports.
+  expect(Math.max(browser.inputSize.width, browser.inputSize.height)).toBeGreaterThan(640);
 });

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImagePacker, planGeometry, tensorLength, type GeometryOptions, type InputGeometry, type RawOutputs } from '../../src/core/index.ts';
-import type { FaceEngine } from '../../src/runtime/face-session.ts';
+import type { FaceSession } from '../../src/runtime/face-session.ts';
 import { decodeImageFile, fitImage } from '../../src/node/image-file.ts';
 import { referenceDecode } from '../reference/reference-decoder.ts';
-import { loadEngine } from './engine.ts';
+import { loadSession } from './engine.ts';
 import { compareFaceSets, corners, fromReference } from './faces.ts';
 import { PHOTOS, widerSample } from './paths.ts';
 
@@ -27,7 +27,7 @@ export function comparisonImages(): ComparisonImage[] {
 export const THRESHOLDS = [0.02, 0.5] as const;
 
 /** Runs the model once on an image through the project's pipeline; returns the geometry and raw outputs. */
-export async function runModel(engine: FaceEngine, file: string, options: GeometryOptions = {}): Promise<{ geometry: InputGeometry; outputs: RawOutputs }> {
+export async function runModel(engine: FaceSession, file: string, options: GeometryOptions = {}): Promise<{ geometry: InputGeometry; outputs: RawOutputs }> {
   const image = await decodeImageFile(file);
   const geometry = planGeometry(image, engine.descriptor.inputSize, options);
   const fitted = await fitImage(image, geometry);
@@ -41,11 +41,11 @@ export async function runModel(engine: FaceEngine, file: string, options: Geomet
  */
 export function compareWithReference(label: string, modelPath: string, family: 'insightface' | 'biubug6', fixedSize: number | null): void {
   describe(`${label}: FaceDecoder equals the reference decoder on real outputs`, () => {
-    let engine: FaceEngine;
+    let engine: FaceSession;
     const stats = { images: 0, faces: { 0.02: 0, 0.5: 0 } as Record<number, number>, scaled: 0, touchingEdge: 0 };
 
     beforeAll(async () => {
-      engine = await loadEngine(modelPath);
+      engine = await loadSession(modelPath);
       expect(engine.descriptor.family).toBe(family);
       expect(engine.descriptor.inputSize).toEqual(fixedSize ? { width: fixedSize, height: fixedSize } : null);
     });

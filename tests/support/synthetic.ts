@@ -1,4 +1,6 @@
-import { describeModel, type Biubug6Descriptor, type InsightFaceDescriptor, type RawTensor } from '../../src/core/index.ts';
+import { describeModel, type Biubug6Descriptor, type InsightFaceDescriptor, type RawTensor, type YuNetDescriptor } from '../../src/core/index.ts';
+import { encodeOnnx } from '../../src/convert/onnx/onnx-io.ts';
+import { DataType } from '../../src/convert/onnx/onnx-model.ts';
 
 /**
  * Small hand-made model outputs: all zeros (score 0, background 1) except the anchors a test sets, so that a
@@ -125,6 +127,87 @@ export class Biubug6Outputs {
     }
     v.deltas?.forEach((d, c) => (this.outputs.output0.data[4 * n + c] = d));
     v.landmarks?.forEach((d, c) => (this.outputs['592'].data[10 * n + c] = d));
+    return this;
+  }
+}
+
+/**
+ * A real ONNX model that is no face detector: an image classifier's head without weights, input `image`
+ * [1,3,H,W] → GlobalAveragePool → Flatten → `logits` [1,3]. onnxruntime loads and runs it.
+ */
+export function tinyClassifierOnnx(): Uint8Array {
+  return encodeOnnx({
+    irVersion: 7,
+    opset: 13,
+    producerName: 'retinaface-web tests',
+    producerVersion: '1',
+    docString: 'not a face model',
+    metadata: {},
+    graph: {
+      name: 'tiny-classifier',
+      nodes: [
+        { opType: 'GlobalAveragePool', name: 'pool', inputs: ['image'], outputs: ['pooled'], attributes: [] },
+        { opType: 'Flatten', name: 'flatten', inputs: ['pooled'], outputs: ['logits'], attributes: [] },
+      ],
+      initializers: [],
+      inputs: [{ name: 'image', elemType: DataType.FLOAT, shape: [1, 3, 'height', 'width'] }],
+      outputs: [{ name: 'logits', elemType: DataType.FLOAT, shape: [1, 3] }],
+    },
+  });
+}
+
+const YUNET_STRIDES = [8, 16, 32] as const;
+
+/** The outputs of a YuNet model as its session reports them (OpenCV Zoo's names, dynamic prior count). */
+export function yunetModelOutputs(): { name: string; shape: (number | string)[] }[] {
+  return (['cls', 'obj', 'bbox', 'kps'] as const).flatMap((kind) =>
+    YUNET_STRIDES.map((s) => ({ name: `${kind}_${s}`, shape: [1, 'anchors', { cls: 1, obj: 1, bbox: 4, kps: 10 }[kind]] })),
+  );
+}
+
+/** The descriptor `describeModel` gives for a YuNet model with OpenCV Zoo's output names. */
+export function yunetDescriptor(topK?: number): YuNetDescriptor {
+  const d = describeModel({ inputs: [{ name: 'input', shape: [1, 3, 'height', 'width'] }], outputs: yunetModelOutputs() }, topK === undefined ? {} : { topK });
+  if (d.family !== 'yunet') throw new Error('expected yunet');
+  return d;
+}
+
+export interface YuNetPriorValues {
+  /** The raw `cls` and `obj` outputs (OpenCV clamps both to [0, 1]; score = sqrt(cls·obj)). */
+  cls?: number;
+  obj?: number;
+  /** (dx, dy, dw, dh) in strides. */
+  bbox?: readonly number[];
+  /** 10 landmark offsets in strides. */
+  kps?: readonly number[];
+}
+
+/** Zeroed YuNet outputs for an input of W x H (a multiple of 32): priors (H/s)·(W/s) per stride, row-major. */
+export class YuNetOutputs {
+  readonly outputs: Record<string, RawTensor> = {};
+
+  constructor(
+    readonly width: number,
+    readonly height: number,
+  ) {
+    for (const s of YUNET_STRIDES) {
+      const n = (height / s) * (width / s);
+      this.outputs[`cls_${s}`] = { data: new Float32Array(n), dims: [1, n, 1] };
+      this.outputs[`obj_${s}`] = { data: new Float32Array(n), dims: [1, n, 1] };
+      this.outputs[`bbox_${s}`] = { data: new Float32Array(4 * n), dims: [1, n, 4] };
+      this.outputs[`kps_${s}`] = { data: new Float32Array(10 * n), dims: [1, n, 10] };
+    }
+  }
+
+  /** Sets the prior of cell (row r, column c) at `stride`. */
+  set(stride: number, r: number, c: number, v: YuNetPriorValues): this {
+    const cols = this.width / stride;
+    if (r >= this.height / stride || c >= cols) throw new Error('cell out of range');
+    const idx = r * cols + c;
+    if (v.cls !== undefined) this.outputs[`cls_${stride}`].data[idx] = v.cls;
+    if (v.obj !== undefined) this.outputs[`obj_${stride}`].data[idx] = v.obj;
+    v.bbox?.forEach((d, k) => (this.outputs[`bbox_${stride}`].data[4 * idx + k] = d));
+    v.kps?.forEach((d, k) => (this.outputs[`kps_${stride}`].data[10 * idx + k] = d));
     return this;
   }
 }

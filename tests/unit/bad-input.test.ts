@@ -11,12 +11,20 @@ import {
   type InputGeometry,
 } from '../../src/core/index.ts';
 import { checkModelBytes } from '../../src/models/model-bytes.ts';
-import { FaceEngine } from '../../src/runtime/face-session.ts';
+import { FaceSession } from '../../src/runtime/face-session.ts';
 import { decodeImageFile } from '../../src/node/image-file.ts';
 import { NodeDetector } from '../../src/node/node-detector.ts';
 import { ort } from '../support/engine.ts';
 import { MODELS, widerImages } from '../support/paths.ts';
-import { Biubug6Outputs, InsightFaceOutputs, biubug6Descriptor, insightFaceDescriptor } from '../support/synthetic.ts';
+import {
+  Biubug6Outputs,
+  InsightFaceOutputs,
+  YuNetOutputs,
+  biubug6Descriptor,
+  insightFaceDescriptor,
+  tinyClassifierOnnx,
+  yunetDescriptor,
+} from '../support/synthetic.ts';
 
 let dir: string;
 const file = (name: string, content: string | Uint8Array) => {
@@ -24,6 +32,16 @@ const file = (name: string, content: string | Uint8Array) => {
   writeFileSync(path, content);
   return path;
 };
+
+/** Calls `f`, expecting it to throw; returns the error. */
+function thrown(f: () => unknown): Error {
+  try {
+    f();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected an error');
+}
 
 /** Awaits `promise`, expecting it to reject; returns the error. */
 async function rejection(promise: Promise<unknown>): Promise<Error> {
@@ -116,7 +134,7 @@ describe('bad models → ModelLoadError / UnsupportedModelError', () => {
     const path = file('model.onnx', html);
     expectTyped(await rejection(NodeDetector.create({ model: path })), ModelLoadError, 'MODEL_LOAD', path, /HTML\/XML document, not an ONNX model/, /Check the model URL/);
     const bom = new Uint8Array([0xef, 0xbb, 0xbf, 0x0a, 0x20, ...new TextEncoder().encode(html)]);
-    expectTyped(await rejection(FaceEngine.load(ort, bom, { source: 'https://example.test/m.onnx' })), ModelLoadError, 'MODEL_LOAD', 'https://example.test/m.onnx', /HTML/);
+    expectTyped(await rejection(FaceSession.load(ort, bom, { source: 'https://example.test/m.onnx' })), ModelLoadError, 'MODEL_LOAD', 'https://example.test/m.onnx', /HTML/);
   });
 
   it('JSON served as a model', () => {
@@ -139,9 +157,17 @@ describe('bad models → ModelLoadError / UnsupportedModelError', () => {
     expectTyped(await rejection(NodeDetector.create({ model: path })), ModelLoadError, 'MODEL_LOAD', `Model file not found: ${path}.`);
   });
 
-  it('a valid ONNX model of another detector (YuNet)', async () => {
-    const e = await rejection(NodeDetector.create({ model: MODELS.yunet }));
-    expectTyped(e, UnsupportedModelError, 'UNSUPPORTED_MODEL', /Not a RetinaFace model/, /found 12 outputs: cls_8/, /face_rpn_/, /loc \[1,N,4\]/);
+  it('a valid ONNX model that is no face detector (a tiny classifier)', async () => {
+    const path = file('classifier.onnx', tinyClassifierOnnx());
+    const e = await rejection(NodeDetector.create({ model: path }));
+    expectTyped(e, UnsupportedModelError, 'UNSUPPORTED_MODEL', /Not a face model/, /found 1 outputs: logits \[1,3\]/, /face_rpn_/, /loc \[1,N,4\]/, /kps_\{8,16,32\}/);
+  });
+
+  it('YuNet forced to a RetinaFace family, and a RetinaFace model forced to YuNet', async () => {
+    const e = await rejection(NodeDetector.create({ model: MODELS.yunet, descriptor: { family: 'insightface' } }));
+    expectTyped(e, UnsupportedModelError, 'UNSUPPORTED_MODEL', /expected the 9 insightface outputs/, /found 12 outputs: cls_8 \[1,anchors,1\]/);
+    const f = await rejection(NodeDetector.create({ model: MODELS.insightface, descriptor: { family: 'yunet' } }));
+    expectTyped(f, UnsupportedModelError, 'UNSUPPORTED_MODEL', /expected the 12 YuNet outputs/, /found 9 outputs: face_rpn_cls_prob_reshape_stride32/);
   });
 
   it('outputs that do not fit the descriptor are UnsupportedModelError, not a crash or garbage', () => {
@@ -154,5 +180,31 @@ describe('bad models → ModelLoadError / UnsupportedModelError', () => {
     const missing = { ...new InsightFaceOutputs(640, 640).outputs };
     delete missing.face_rpn_landmark_pred_stride16;
     expect(() => new FaceDecoder(insightFaceDescriptor()).decode(missing, g)).toThrow(/did not return the output "face_rpn_landmark_pred_stride16"/);
+  });
+
+  it('YuNet outputs that do not fit the input are UnsupportedModelError naming found and expected shapes', () => {
+    const g: InputGeometry = { sourceWidth: 640, sourceHeight: 640, contentWidth: 640, contentHeight: 640, inputWidth: 640, inputHeight: 640, mirror: false };
+    // Outputs made for 640x480 (60x80 cells at stride 8) decoded as a 640x640 input (80x80).
+    const wrongSize = new YuNetOutputs(640, 480).outputs;
+    const e = thrown(() => new FaceDecoder(yunetDescriptor()).decode(wrongSize, g));
+    expectTyped(e, UnsupportedModelError, 'UNSUPPORTED_MODEL', /Output "cls_8" has shape \[1,4800,1\]; a 640x640 input has 80x80 cells at stride 8, so \[1,6400,1\] was expected/);
+    // A bbox tensor with 5 values per prior.
+    const outputs = { ...new YuNetOutputs(640, 640).outputs, bbox_16: { data: new Float32Array(5 * 1600), dims: [1, 1600, 5] } };
+    expectTyped(thrown(() => new FaceDecoder(yunetDescriptor()).decode(outputs, g)), UnsupportedModelError, 'UNSUPPORTED_MODEL', /"bbox_16" has shape \[1,1600,5\].*\[1,1600,4\] was expected/);
+    const missing = { ...new YuNetOutputs(640, 640).outputs };
+    delete missing.kps_32;
+    expectTyped(thrown(() => new FaceDecoder(yunetDescriptor()).decode(missing, g)), UnsupportedModelError, 'UNSUPPORTED_MODEL', /did not return the output "kps_32"/);
+  });
+
+  it('YuNet with bad thresholds or top_k is InvalidInputError', async () => {
+    const yunet = await NodeDetector.create({ model: MODELS.yunet });
+    try {
+      const image = { data: new Uint8Array(32 * 32 * 4), width: 32, height: 32 };
+      expectTyped(await rejection(yunet.detectImage(image, { iouThreshold: -0.1 })), InvalidInputError, 'INVALID_INPUT', /iouThreshold must be in \[0, 1\]; got -0.1/);
+      expect((await yunet.detectImage(image)).faces).toEqual([]);
+    } finally {
+      await yunet.release();
+    }
+    expectTyped(await rejection(NodeDetector.create({ model: MODELS.yunet, descriptor: { topK: 0 } })), InvalidInputError, 'INVALID_INPUT', /topK must be a whole number of at least 1 \(or Infinity\); got 0\./);
   });
 });

@@ -163,6 +163,32 @@ describe('retinaface-web detect (CLI)', () => {
     expect(parse(stdout)[0].faces.length).toBeGreaterThan(0);
   });
 
+  it('--model takes a catalog id (yunet) as well as a path; YuNet uses OpenCV\'s defaults (score 0.9)', async () => {
+    const [byId, byPath, lower, unknown] = await Promise.all([
+      cli('detect', '--model', 'yunet', PARADE, ASTRONAUT),
+      cli('detect', '--model', 'public/models/face_detection_yunet_2026may.onnx', ASTRONAUT),
+      cli('detect', '--model', 'yunet', '--score', '0.5', PARADE),
+      cli('detect', '--model', 'no-such-model', ASTRONAUT),
+    ]);
+    expect(byId).toMatchObject({ code: 0, stderr: '' });
+    const [parade, astronaut] = parse(byId.stdout);
+    expect(parse(byPath.stdout)).toEqual([astronaut]);
+    expect(astronaut.faces).toHaveLength(1);
+    expect(parade.faces.length).toBeGreaterThan(0);
+    expect(parade.faces.every((f) => f.score >= 0.9)).toBe(true);
+    // In-process, the same model file gives the same faces.
+    const detector = await NodeDetector.create({ model: MODELS.yunet });
+    try {
+      expect((await detector.detectFile(join(PROJECT_ROOT, ASTRONAUT))).faces).toEqual(astronaut.faces);
+    } finally {
+      await detector.release();
+    }
+    const [lowerParade] = parse(lower.stdout);
+    expect(lowerParade.faces.length).toBeGreaterThan(parade.faces.length);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('Model file not found: no-such-model. Pass a path or a known model id (retinaface-mnet025, retinaface-mnet025-biubug6, retinaface-r50, yunet).');
+  });
+
   it('bad arguments exit non-zero with a message', async () => {
     const results = await Promise.all([
       cli('detect', '--score', 'abc', ASTRONAUT),
@@ -186,5 +212,44 @@ describe('retinaface-web detect (CLI)', () => {
     expect(model.code).toBe(1);
     expect(model.stderr).toContain(`Model file not found: ${join(dir, 'none.onnx')}`);
     for (const r of [format, out, size]) expect(r.code).toBe(1);
+  });
+});
+
+describe('retinaface-web detect --tta (best-quality mode)', () => {
+  it('passes its scales, flip and merge to the Node host: the same faces as NodeDetector quality best', async () => {
+    const detector = await NodeDetector.create();
+    try {
+      for (const [args, tta] of [
+        [['--tta-scales', '500,800'], { scales: [500, 800] }],
+        [['--tta-scales', '700', '--tta-target-size', '512', '--tta-max-size', '2000', '--tta-no-flip', '--tta-merge', 'nms'], { scales: [700], targetSize: 512, maxSize: 2000, flip: false, merge: 'nms' as const }],
+      ] as const) {
+        const { code, stdout, stderr } = await cli('detect', '--tta', ...args, ASTRONAUT);
+        expect(stderr).toBe('');
+        expect(code).toBe(0);
+        const [result] = parse(stdout);
+        expectSchema([result]);
+        const expected = await detector.detectFile(join(PROJECT_ROOT, ASTRONAUT), { quality: 'best', tta });
+        expect(expected.faces.length).toBeGreaterThan(0);
+        expect(result.faces).toEqual(JSON.parse(JSON.stringify(expected.faces)));
+      }
+    } finally {
+      await detector.release();
+    }
+  });
+
+  it('bad --tta arguments exit non-zero with a message', async () => {
+    const [size, stray, scales, merge, fixed] = await Promise.all([
+      cli('detect', '--tta', '--size', '640x640', ASTRONAUT),
+      cli('detect', '--tta-scales', '500', ASTRONAUT),
+      cli('detect', '--tta', '--tta-scales', '500,0', ASTRONAUT),
+      cli('detect', '--tta', '--tta-merge', 'mean', ASTRONAUT),
+      cli('detect', '--tta', '--model', rel(MODELS.biubug6Fixed640), ASTRONAUT),
+    ]);
+    expect(size.stderr).toContain('--tta sets its own sizes (--tta-scales); leave out --size and --max-size.');
+    expect(stray.stderr).toContain('--tta-scales goes with --tta.');
+    expect(scales.stderr).toContain('--tta-scales takes positive numbers; got "0"');
+    expect(merge.stderr).toContain('--tta-merge takes vote or nms; got "mean"');
+    expect(fixed.stderr).toMatch(/this model takes only 640x640.*dynamic-size model/);
+    for (const r of [size, stray, scales, merge, fixed]) expect(r).toMatchObject({ code: 1, stdout: '' });
   });
 });

@@ -7,6 +7,7 @@ import {
   type Face,
   type InputGeometry,
 } from '../../src/core/index.ts';
+import { DEFAULT_DETECT_SETTINGS, resolveDetectOverrides } from '../../src/options/resolve-options.ts';
 import { referenceDecode } from '../reference/reference-decoder.ts';
 import { corners } from '../support/faces.ts';
 import { Biubug6Outputs, InsightFaceOutputs, biubug6Descriptor, insightFaceDescriptor } from '../support/synthetic.ts';
@@ -284,11 +285,9 @@ describe('NMS, maxFaces and mirror through FaceDecoder', () => {
     expectClose(face.landmarks.flat(), expected, 2e-4);
   });
 
-  it('rejects bad options with InvalidInputError', () => {
-    const d = new FaceDecoder(insightFaceDescriptor());
-    const out = new InsightFaceOutputs(640, 640).outputs;
+  it('bad options are rejected with InvalidInputError where they enter the API, before they reach the decoder', () => {
     for (const options of [{ scoreThreshold: 1.5 }, { scoreThreshold: Number.NaN }, { iouThreshold: -0.1 }, { maxFaces: 0 }, { maxFaces: 2.5 }]) {
-      expect(() => d.decode(out, geometry(640, 640), options), JSON.stringify(options)).toThrow(InvalidInputError);
+      expect(() => resolveDetectOverrides(DEFAULT_DETECT_SETTINGS, options), JSON.stringify(options)).toThrow(InvalidInputError);
     }
   });
 });

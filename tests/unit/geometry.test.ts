@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError, isUnscaled, planGeometry, scaleX, scaleY, type InputGeometry } from '../../src/core/index.ts';
+import { DEFAULT_DETECT_SETTINGS, resolveDetectOverrides } from '../../src/options/resolve-options.ts';
 
 const size = (width: number, height: number) => ({ width, height });
 const plan = (g: InputGeometry) => [g.contentWidth, g.contentHeight, g.inputWidth, g.inputHeight];
@@ -123,9 +124,9 @@ describe('planGeometry', () => {
       [{ inputSize: size(640, 1e9) }, /Input height/],
       [{ maxInputSize: size(0, 1920) }, /Maximum input width/],
       [{ maxInputSize: size(1920, -32) }, /Maximum input height/],
-    ])('option %j', (options, message) => {
-      expect(() => planGeometry(size(640, 480), null, options)).toThrow(InvalidInputError);
-      expect(() => planGeometry(size(640, 480), null, options)).toThrow(message);
+    ])('option %j (checked where options enter the API, before any geometry is planned)', (options, message) => {
+      expect(() => resolveDetectOverrides(DEFAULT_DETECT_SETTINGS, options)).toThrow(InvalidInputError);
+      expect(() => resolveDetectOverrides(DEFAULT_DETECT_SETTINGS, options)).toThrow(message);
     });
   });
 });

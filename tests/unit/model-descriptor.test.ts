@@ -4,18 +4,24 @@ import {
   UnsupportedModelError,
   biubug6Levels,
   describeModel,
+  familyDecodeDefaults,
   insightFaceLevels,
+  yunetLevels,
   type ModelIO,
 } from '../../src/core/index.ts';
+import { resolveDescriptorOverrides } from '../../src/options/resolve-options.ts';
 import { NodeDetector } from '../../src/node/node-detector.ts';
 import { compareFaceSets, corners } from '../support/faces.ts';
 import { modelIO } from '../support/engine.ts';
 import { MODELS, PHOTOS } from '../support/paths.ts';
+import { tinyClassifierOnnx } from '../support/synthetic.ts';
 
 const io: Record<keyof typeof MODELS, ModelIO> = {} as never;
+let classifier: ModelIO;
 
 beforeAll(async () => {
   for (const key of Object.keys(MODELS) as (keyof typeof MODELS)[]) io[key] = await modelIO(MODELS[key]);
+  classifier = await modelIO(tinyClassifierOnnx());
 });
 
 function thrown(f: () => unknown): Error {
@@ -83,28 +89,76 @@ describe('describeModel on real sessions of every model in ../shared/models', ()
     expect(d.outputs).toEqual({ boxes: 'output0', scores: '593', landmarks: '592' });
   });
 
-  it('YuNet is not RetinaFace: UnsupportedModelError listing what was found and what was expected', () => {
-    const e = thrown(() => describeModel(io.yunet));
+  it('face_detection_yunet_2026may.onnx: yunet, dynamic, BGR raw 0..255, OpenCV\'s 12 outputs, top_k 5000, defaults 0.9 / 0.3', () => {
+    expect(describeModel(io.yunet)).toEqual({
+      family: 'yunet',
+      inputName: 'input',
+      inputSize: null,
+      channelOrder: 'BGR',
+      mean: [0, 0, 0],
+      std: [1, 1, 1],
+      levels: yunetLevels(),
+      topK: 5000,
+      decodeDefaults: { scoreThreshold: 0.9, iouThreshold: 0.3 },
+    });
+    expect(yunetLevels().map((l) => [l.stride, l.clsOutput, l.objOutput, l.bboxOutput, l.kpsOutput])).toEqual([
+      [8, 'cls_8', 'obj_8', 'bbox_8', 'kps_8'],
+      [16, 'cls_16', 'obj_16', 'bbox_16', 'kps_16'],
+      [32, 'cls_32', 'obj_32', 'bbox_32', 'kps_32'],
+    ]);
+    // The RetinaFace models do not carry these: they use the library's 0.5 / 0.4.
+    expect(familyDecodeDefaults(describeModel(io.yunet))).toEqual({ scoreThreshold: 0.9, iouThreshold: 0.3 });
+    expect(familyDecodeDefaults(describeModel(io.insightface))).toEqual({ scoreThreshold: 0.5, iouThreshold: 0.4 });
+    expect(familyDecodeDefaults(describeModel(io.biubug6))).toEqual({ scoreThreshold: 0.5, iouThreshold: 0.4 });
+  });
+
+  it('a model that is no face detector (a tiny classifier): UnsupportedModelError listing what was found and what was expected', () => {
+    const e = thrown(() => describeModel(classifier));
     expect(e).toBeInstanceOf(UnsupportedModelError);
     expect((e as UnsupportedModelError).code).toBe('UNSUPPORTED_MODEL');
     expect(e.name).toBe('UnsupportedModelError');
     // What was found: the count and every output with its shape.
-    expect(e.message).toContain('found 12 outputs');
-    for (const name of ['cls_8 [1,anchors,1]', 'obj_32', 'bbox_16 [1,anchors,4]', 'kps_8 [1,anchors,10]']) expect(e.message).toContain(name);
-    // What was expected: both families.
+    expect(e.message).toContain('found 1 outputs: logits [1,3]');
+    // What was expected: the three families.
     expect(e.message).toContain('face_rpn_{cls_prob_reshape,bbox_pred,landmark_pred}_stride{32,16,8}');
     expect(e.message).toMatch(/loc \[1,N,4\], conf \[1,N,2\], landms \[1,N,10\]/);
+    expect(e.message).toContain('{cls,obj}_{8,16,32} [1,N,1], bbox_{8,16,32} [1,N,4], kps_{8,16,32} [1,N,10]');
     expect(e.message).toMatch(/overrides/);
   });
 
-  it('YuNet forced to one family names only that family', () => {
+  it('a model forced to a family it is not names only that family', () => {
     const b = thrown(() => describeModel(io.yunet, { family: 'biubug6' }));
     expect(b).toBeInstanceOf(UnsupportedModelError);
     expect(b.message).toContain('biubug6 outputs');
     expect(b.message).not.toContain('face_rpn');
+    expect(b.message).toContain('cls_8 [1,anchors,1]');
     const a = thrown(() => describeModel(io.yunet, { family: 'insightface' }));
     expect(a).toBeInstanceOf(UnsupportedModelError);
     expect(a.message).toContain('insightface outputs');
+    expect(a.message).not.toContain('the 12 YuNet outputs');
+    const y = thrown(() => describeModel(io.insightface, { family: 'yunet' }));
+    expect(y).toBeInstanceOf(UnsupportedModelError);
+    expect(y.message).toContain('the 12 YuNet outputs');
+    expect(y.message).toContain('face_rpn_bbox_pred_stride32 [1,8,');
+    expect(y.message).not.toContain('loc [1,N,4]');
+    expect(describeModel(io.yunet, { family: 'yunet' }).family).toBe('yunet');
+  });
+
+  it('YuNet outputs of the wrong shape or missing are refused, naming them', () => {
+    const withShape = (name: string, shape: (number | string)[]): ModelIO => ({
+      inputs: io.yunet.inputs,
+      outputs: io.yunet.outputs.map((o) => (o.name === name ? { ...o, shape } : o)),
+    });
+    for (const wrong of [withShape('bbox_16', [1, 'anchors', 5]), withShape('kps_32', [1, 'anchors', 10, 1]), withShape('obj_8', [1, 'anchors', 2])]) {
+      const e = thrown(() => describeModel(wrong));
+      expect(e).toBeInstanceOf(UnsupportedModelError);
+      expect(e.message).toMatch(/bbox_16 \[1,anchors,5\]|kps_32 \[1,anchors,10,1\]|obj_8 \[1,anchors,2\]/);
+      expect(e.message).toContain('the 12 YuNet outputs');
+    }
+    const missing: ModelIO = { inputs: io.yunet.inputs, outputs: io.yunet.outputs.filter((o) => o.name !== 'kps_16') };
+    const e = thrown(() => describeModel(missing));
+    expect(e.message).toContain('found 11 outputs');
+    expect(e.message).not.toContain('kps_16');
   });
 });
 
@@ -127,6 +181,17 @@ describe('describeModel overrides', () => {
     expect(d).toMatchObject({ channelOrder: 'RGB', mean: [1, 2, 3], std: [4, 5, 6], landmarkStd: 0.2, inputName: 'other', inputSize: { width: 320, height: 320 } });
     expect(describeModel(io.insightface640, { inputSize: null }).inputSize).toBeNull();
     expect(describeModel(io.biubug6, { mean: [0, 0, 0], variance: [0.2, 0.1] })).toMatchObject({ mean: [0, 0, 0], variance: [0.2, 0.1] });
+  });
+
+  it('yunet output names and top_k', () => {
+    const renamed: ModelIO = { inputs: io.yunet.inputs, outputs: io.yunet.outputs.map((o) => ({ ...o, name: `m/${o.name}` })) };
+    expect(() => describeModel(renamed)).toThrow(UnsupportedModelError);
+    const levels = yunetLevels().map((l) => ({ ...l, clsOutput: `m/${l.clsOutput}`, objOutput: `m/${l.objOutput}`, bboxOutput: `m/${l.bboxOutput}`, kpsOutput: `m/${l.kpsOutput}` }));
+    expect(describeModel(renamed, { yunetLevels: levels })).toMatchObject({ family: 'yunet', levels });
+    expect(describeModel(io.yunet, { topK: 100 })).toMatchObject({ topK: 100 });
+    expect(describeModel(io.yunet, { topK: Infinity })).toMatchObject({ topK: Infinity });
+    // Checked where options enter the API (resolveDescriptorOverrides), before the model is described.
+    for (const topK of [0, -1, 2.5, NaN]) expect(() => resolveDescriptorOverrides({ topK })).toThrow(/topK must be a whole number of at least 1/);
   });
 
   it('biubug6 output names', () => {

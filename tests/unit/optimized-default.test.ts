@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImagePacker, planGeometry, tensorLength } from '../../src/core/index.ts';
 import { DEFAULT_MODEL_ID, findCatalogModel } from '../../src/models/catalog.ts';
 import { decodeImageFile, fitImage } from '../../src/node/image-file.ts';
-import type { FaceEngine } from '../../src/runtime/face-session.ts';
-import { loadEngine } from '../support/engine.ts';
+import type { FaceSession } from '../../src/runtime/face-session.ts';
+import { loadSession } from '../support/engine.ts';
 import { corners, pairByOverlap } from '../support/faces.ts';
 import { PROJECT_ROOT, widerImages } from '../support/paths.ts';
 
@@ -22,10 +22,10 @@ const MAX_SCORE_DIFF = 1e-4;
  * within 1e-4. Both files are the ones `npm ci` put into public/models/, checked against the catalog's sha256.
  */
 describe('the default model equals the exact conversion on wider-val-120', () => {
-  let fast: FaceEngine;
-  let exact: FaceEngine;
+  let fast: FaceSession;
+  let exact: FaceSession;
   beforeAll(async () => {
-    [fast, exact] = [await loadEngine(modelPath(DEFAULT_MODEL_ID)), await loadEngine(modelPath(EXACT_ID))];
+    [fast, exact] = [await loadSession(modelPath(DEFAULT_MODEL_ID)), await loadSession(modelPath(EXACT_ID))];
   });
   afterAll(async () => {
     await fast?.release();
@@ -52,7 +52,7 @@ describe('the default model equals the exact conversion on wider-val-120', () =>
       const image = await decodeImageFile(file);
       const geometry = planGeometry(image, null);
       const tensor = packer.pack(await fitImage(image, geometry), geometry, new Float32Array(tensorLength(geometry)));
-      const detect = async (e: FaceEngine) => e.decode(await e.infer(tensor, geometry), geometry, { scoreThreshold: 0.02 }).map(corners);
+      const detect = async (e: FaceSession) => e.decode(await e.infer(tensor, geometry), geometry, { scoreThreshold: 0.02 }).map(corners);
       const [a, b] = [await detect(fast), await detect(exact)];
       const pairing = pairByOverlap(a, b, MIN_IOU, MAX_SCORE_DIFF);
       if (pairing.problems.length) problems.push(`${relative(PROJECT_ROOT, file)} (${a.length} vs ${b.length} faces): ${pairing.problems.join('; ')}`);

@@ -101,6 +101,38 @@ describe.each(NORMALIZATIONS)('ImagePacker, %s', (_, normalization) => {
   });
 });
 
+/** The image mirrored left to right with a plain loop (pixel x → width − 1 − x). */
+function mirrored(image: DecodedImage): DecodedImage {
+  const data = new Uint8Array(image.data.length);
+  for (let y = 0; y < image.height; y++) {
+    for (let x = 0; x < image.width; x++) {
+      const from = 4 * (y * image.width + x);
+      data.set(image.data.subarray(from, from + 4), 4 * (y * image.width + (image.width - 1 - x)));
+    }
+  }
+  return { data, width: image.width, height: image.height };
+}
+
+describe.each(NORMALIZATIONS)('ImagePacker flip, %s', (_, normalization) => {
+  const packer = new ImagePacker(normalization);
+
+  it.each([...Object.keys(FILES), 'wider cropped to 1001x701'])('native size on %s: the plain loop on the mirrored pixels, value by value', (key) => {
+    const image = images[key];
+    const g = planGeometry(image, null);
+    const tensor = packer.pack(image, g, new Float32Array(tensorLength(g)).fill(Number.NaN), { flip: true });
+    const m = mirrored(image);
+    expectSameValues(tensor, referencePack(m.data, m.width, m.height, g.inputWidth, g.inputHeight, normalization.channelOrder, normalization.mean, normalization.std), 'tensor value');
+  });
+
+  it('letterboxed into 640x640: mirrored content at the top-left, zero padding', async () => {
+    const g = planGeometry(images.wider, { width: 640, height: 640 });
+    const fitted = await fitImage(images.wider, g);
+    const tensor = packer.pack(fitted, g, new Float32Array(tensorLength(g)).fill(-3), { flip: true });
+    const m = mirrored(fitted);
+    expectSameValues(tensor, referencePack(m.data, m.width, m.height, 640, 640, normalization.channelOrder, normalization.mean, normalization.std), 'tensor value');
+  });
+});
+
 describe('ImagePacker details', () => {
   it('puts channel c of pixel (x, y) at c·H·W + y·W + x, BGR reversing the RGBA bytes', () => {
     const pixels = { data: Uint8Array.from([1, 2, 3, 255, 4, 5, 6, 255, 7, 8, 9, 255]), width: 3, height: 1 };
@@ -112,10 +144,28 @@ describe('ImagePacker details', () => {
     expect([t[2 * plane], t[2 * plane + 1], t[2 * plane + 2]]).toEqual([1, 4, 7]);
     const rgb = new ImagePacker({ channelOrder: 'RGB', mean: [1, 2, 3], std: [1, 2, 4] }).pack(pixels, g, new Float32Array(tensorLength(g)));
     expect([rgb[0], rgb[1], rgb[plane], rgb[2 * plane + 2]]).toEqual([0, 3, 0, (9 - 3) / 4]);
-    // Alpha is ignored.
-    const transparent = { ...pixels, data: pixels.data.map((v, i) => (i % 4 === 3 ? 0 : v)) };
-    const t2 = new ImagePacker({ channelOrder: 'BGR', mean: [0, 0, 0], std: [1, 1, 1] }).pack(transparent, g, new Float32Array(tensorLength(g)));
-    expectSameValues(t2, t);
+  });
+
+  it('composites pixels that are not opaque over black (colour × alpha), as premultiplied bitmaps and opaque canvases do', () => {
+    const pixels = { data: Uint8Array.from([200, 100, 50, 0, 200, 100, 50, 128, 200, 100, 50, 255]), width: 3, height: 1 };
+    const g = planGeometry(pixels, null);
+    const t = new ImagePacker({ channelOrder: 'RGB', mean: [0, 0, 0], std: [1, 1, 1] }).pack(pixels, g, new Float32Array(tensorLength(g)));
+    const plane = 32 * 32;
+    expect([t[0], t[1], t[2]]).toEqual([0, Math.round((200 * 128) / 255), 200]);
+    expect([t[plane], t[plane + 1], t[plane + 2]]).toEqual([0, Math.round((100 * 128) / 255), 100]);
+    expect([t[2 * plane], t[2 * plane + 1], t[2 * plane + 2]]).toEqual([0, Math.round((50 * 128) / 255), 50]);
+  });
+
+  it('flip: pixel (x, y) lands at column contentWidth − 1 − x of the same row; flip: false is the default', () => {
+    const pixels = { data: Uint8Array.from([1, 2, 3, 255, 4, 5, 6, 255, 7, 8, 9, 255, 10, 11, 12, 255, 13, 14, 15, 255, 16, 17, 18, 255]), width: 3, height: 2 };
+    const g = planGeometry(pixels, null); // 32x32 tensor
+    const packer = new ImagePacker({ channelOrder: 'RGB', mean: [0, 0, 0], std: [1, 1, 1] });
+    const t = packer.pack(pixels, g, new Float32Array(tensorLength(g)).fill(Number.NaN), { flip: true });
+    expect([t[0], t[1], t[2], t[3], t[32], t[33], t[34], t[35]]).toEqual([7, 4, 1, 0, 16, 13, 10, 0]);
+    expect([t[1024], t[1025], t[1026], t[2048 + 32]]).toEqual([8, 5, 2, 18]);
+    const plain = packer.pack(pixels, g, new Float32Array(tensorLength(g)));
+    expectSameValues(packer.pack(pixels, g, new Float32Array(tensorLength(g)), { flip: false }), plain);
+    expect([plain[0], plain[1], plain[2]]).toEqual([1, 4, 7]);
   });
 
   it('packs into a caller-owned, reused buffer: a view of the same memory, stale values overwritten', () => {
@@ -139,7 +189,8 @@ describe('ImagePacker details', () => {
     // Letterbox padding is rewritten on every call too.
     for (const [w, h] of [[640, 400], [400, 640], [333, 333]]) {
       const gBox = planGeometry({ width: w, height: h }, { width: 640, height: 640 });
-      const pixels = { data: new Uint8Array(gBox.contentWidth * gBox.contentHeight * 4).fill(200), width: gBox.contentWidth, height: gBox.contentHeight };
+      const data = new Uint8Array(gBox.contentWidth * gBox.contentHeight * 4).map((_, i) => (i % 4 === 3 ? 255 : 200));
+      const pixels = { data, width: gBox.contentWidth, height: gBox.contentHeight };
       const third = packer.pack(pixels, gBox, buffer.fill(-7));
       const { content, padding } = split(third, gBox);
       expect(padding.length).toBe(3 * (640 * 640 - gBox.contentWidth * gBox.contentHeight));

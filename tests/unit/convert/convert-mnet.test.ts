@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ImagePacker, planGeometry, tensorLength, type ChannelOrder, type Face, type InputGeometry, type Size } from '../../../src/core/index.ts';
-import { FaceEngine } from '../../../src/runtime/face-session.ts';
+import { FaceSession } from '../../../src/runtime/face-session.ts';
 import { convertMxnet } from '../../../src/convert/mxnet/convert-mxnet.ts';
 import { readMxnetParams, writeMxnetParams } from '../../../src/convert/mxnet/mxnet-params.ts';
 import { decodeImageFile, fitImage } from '../../../src/node/image-file.ts';
@@ -27,11 +27,11 @@ async function prepare(file: string, size?: Size): Promise<Prepared> {
   return { file, geometry, tensors: { RGB: pack('RGB'), BGR: pack('BGR') } };
 }
 
-async function engine(model: Uint8Array, channelOrder: ChannelOrder): Promise<FaceEngine> {
-  return FaceEngine.load(ort, model, { descriptor: { channelOrder } });
+async function engine(model: Uint8Array, channelOrder: ChannelOrder): Promise<FaceSession> {
+  return FaceSession.load(ort, model, { descriptor: { channelOrder } });
 }
 
-async function outputsOf(e: FaceEngine, p: Prepared, order: ChannelOrder): Promise<Outputs> {
+async function outputsOf(e: FaceSession, p: Prepared, order: ChannelOrder): Promise<Outputs> {
   return e.infer(p.tensors[order], p.geometry) as Promise<Outputs>;
 }
 
@@ -46,9 +46,9 @@ function expectSameFaces(a: Face[], b: Face[]): void {
 
 describe.skipIf(!hasSharedModels)('converting the insightface mnet.25 release', () => {
   let images: Prepared[];
-  let reference: Record<ChannelOrder, FaceEngine>;
-  let converted: Record<ChannelOrder, FaceEngine>;
-  let folded: FaceEngine;
+  let reference: Record<ChannelOrder, FaceSession>;
+  let converted: Record<ChannelOrder, FaceSession>;
+  let folded: FaceSession;
 
   beforeAll(async () => {
     images = await Promise.all([...IMAGES.map((f) => prepare(f)), prepare('astronaut.png', { width: 640, height: 640 })]);

@@ -4,6 +4,7 @@ import { main } from '../../../src/node/cli.ts';
 import { analyzeModel, formatModelInfo } from '../../../src/convert/model-info.ts';
 import { decodeOnnx, encodeOnnx } from '../../../src/convert/onnx/onnx-io.ts';
 import { tensorFloats } from '../../../src/convert/onnx/onnx-model.ts';
+import { tinyClassifierOnnx } from '../../support/synthetic.ts';
 import { convertToBytes, hasSharedModels, MNET, mnetSource, quietly, run, session, SHARED_MODELS } from './fixtures.ts';
 
 const load = (path: string) => decodeOnnx(new Uint8Array(readFileSync(path)), path);
@@ -44,15 +45,18 @@ describe.skipIf(!hasSharedModels)('reading ONNX and describing models (info)', (
     expect(folded.flops!.total).toBe(info.openvino.flops);
   });
 
-  it('recognizes the biubug6 family and says why YuNet is neither', () => {
+  it('recognizes the biubug6 and yunet families, and says why a classifier is none', () => {
     const biubug6 = analyzeModel(load(`${SHARED_MODELS}retinaface-mnet025-biubug6/retinaface-mnet025-biubug6.onnx`), { width: 640, height: 480 });
     expect(biubug6.family).toBe('biubug6');
     expect(biubug6.outputs.map((o) => o.dimsAtSize)).toEqual([[1, 12600, 4], [1, 12600, 2], [1, 12600, 10]]);
     expect(biubug6.parameters).toBe(423_264);
     const yunet = analyzeModel(load(`${SHARED_MODELS}yunet/face_detection_yunet_2026may.onnx`));
-    expect(yunet.family).toBeNull();
-    expect(yunet.familyNote).toMatch(/Not a RetinaFace model/);
+    expect(yunet.family).toBe('yunet');
+    expect(yunet.familyNote).toBeUndefined();
     expect(yunet.flops?.size).toEqual({ width: 640, height: 640 });
+    const classifier = analyzeModel(decodeOnnx(tinyClassifierOnnx()));
+    expect(classifier.family).toBeNull();
+    expect(classifier.familyNote).toMatch(/Not a face model .*found 1 outputs: logits \[1,3\]/);
   });
 
   it('a fixed-size model is analysed at its own size, with a note when another was asked for', () => {

@@ -65,6 +65,9 @@ describe.skipIf(!hasSharedModels)('the model setup (npm install)', () => {
     expect(sha256(join(target, defaultFile))).toBe(pinned);
     expect(sha256(join(target, exactFile))).toBe(findCatalogModel('retinaface-mnet025-exact')!.sha256);
     expect(existsSync(join(target, 'retinaface-mnet025-biubug6.onnx'))).toBe(true);
+    // YuNet is copied too, byte for byte as the catalog pins it.
+    expect(output).toMatch(/copied face_detection_yunet_2026may\.onnx \(OpenCV Zoo YuNet\)/);
+    expect(sha256(join(target, findCatalogModel('yunet')!.file))).toBe(findCatalogModel('yunet')!.sha256);
   });
 
   it('keeps an existing good file', () => {
@@ -96,5 +99,7 @@ describe.skipIf(!hasSharedModels)('the model setup (npm install)', () => {
     expect(output).toMatch(/retinaface-mnet025\.onnx .* is not installed: the MXNet originals are unavailable \(downloading http:\/\/127\.0\.0\.1:2\/mnet\.25-symbol\.json failed \(ECONNREFUSED; offline or blocked\?\)\)/);
     expect(output).toMatch(/retinaface-mnet025-exact\.onnx .* is not installed: the MXNet originals are unavailable/);
     expect(existsSync(join(target, defaultFile))).toBe(false);
+    expect(output).toMatch(/face_detection_yunet_2026may\.onnx \(OpenCV Zoo YuNet\) is not installed: .*the model is MIT-licensed/);
+    expect(output).toMatch(/retinaface-mnet025-biubug6\.onnx .* is not installed: .*non-commercial research only/);
   });
 });
