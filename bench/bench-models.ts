@@ -16,7 +16,7 @@ export interface ModelCase {
   build: () => Uint8Array;
 }
 
-const mnet = (): MxnetSource => ({
+export const mnet = (): MxnetSource => ({
   symbol: readFileSync(`${shared}retinaface-mnet025/mnet.25-symbol.json`, 'utf8'),
   symbolName: 'mnet.25-symbol.json',
   weights: { params: new Uint8Array(readFileSync(`${shared}retinaface-mnet025/mnet.25-0000.params`)), paramsName: 'mnet.25-0000.params' },
@@ -44,9 +44,9 @@ export const MODELS: ModelCase[] = [
   },
 ];
 
-export function ensureModels(): void {
+export function ensureModels(models: readonly ModelCase[] = MODELS): void {
   mkdirSync(cache, { recursive: true });
-  for (const m of MODELS) {
+  for (const m of models) {
     const path = cache + m.file;
     if (existsSync(path)) continue;
     const t0 = performance.now();

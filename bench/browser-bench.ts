@@ -1,5 +1,6 @@
 // Runs inside Chromium for `npm run bench:browser`; the Node side prints the figures.
 import { createFaceDetector } from '../src/index.ts';
+import { ImagePacker, planGeometry, tensorLength } from '../src/core/index.ts';
 
 type Stats = { median: number; p95: number };
 const stats = (values: number[]): Stats => {
@@ -63,4 +64,58 @@ async function benchSession(modelUrl: string, bundle: keyof typeof BUNDLES, numT
   return out;
 }
 
-Object.assign(window, { benchDetect, benchSession, benchReady: true });
+/** One graph to time: its URL and how it is fed (a packed float32 NCHW tensor, or the frame's RGBA bytes). */
+interface GraphCase {
+  label: string;
+  url: string;
+  /** 'float': ImagePacker packs the frame (BGR or RGB per `channelOrder`) each run; 'rgba': uint8 [1,H,W,4]. */
+  input: 'float' | 'rgba';
+  channelOrder?: 'BGR' | 'RGB';
+  /** Session options beyond the bench's defaults (wasm EP, graphOptimizationLevel 'all'). */
+  options?: Record<string, unknown>;
+}
+
+/**
+ * session.run of several graphs in one page (one onnxruntime-web/wasm module, one thread count), interleaved
+ * run by run so that the machine's noise hits every graph alike. Per graph: the run alone, and pack + run (the
+ * JS packing of the frame, for float inputs; nothing for RGBA inputs, which take the frame's bytes as they are).
+ */
+async function benchGraphs(cases: GraphCase[], numThreads: number, imageUrl: string, runs: number) {
+  const ort = await import('onnxruntime-web/wasm');
+  ort.env.wasm.numThreads = numThreads;
+  const canvas = await frameCanvas(imageUrl);
+  const { width, height } = canvas;
+  const rgba = canvas.getContext('2d')!.getImageData(0, 0, width, height).data;
+  const geometry = planGeometry({ width, height }, null);
+  if (geometry.inputWidth !== width || geometry.inputHeight !== height) throw new Error('the bench frame must be a multiple of 32 in size');
+  const prepared = [];
+  for (const c of cases) {
+    const model = new Uint8Array(await (await fetch(c.url)).arrayBuffer());
+    const session = await ort.InferenceSession.create(model, { executionProviders: ['wasm'], graphOptimizationLevel: 'all', ...c.options });
+    const packer = new ImagePacker({ channelOrder: c.channelOrder ?? 'BGR', mean: [0, 0, 0], std: [1, 1, 1] });
+    const buffer = new Float32Array(tensorLength(geometry));
+    const bytes = new Uint8Array(rgba.buffer, rgba.byteOffset, rgba.byteLength);
+    const feed = () => {
+      if (c.input === 'rgba') return new ort.Tensor('uint8', bytes, [1, height, width, 4]);
+      return new ort.Tensor('float32', packer.pack({ data: rgba, width, height }, geometry, buffer), [1, 3, height, width]);
+    };
+    prepared.push({ c, session, feed, run: [] as number[], packAndRun: [] as number[], pack: [] as number[] });
+  }
+  for (const p of prepared) for (let i = 0; i < 3; i++) await p.session.run({ [p.session.inputNames[0]]: p.feed() });
+  for (let i = 0; i < runs; i++) {
+    for (const p of prepared) {
+      const t0 = performance.now();
+      const input = p.feed();
+      const t1 = performance.now();
+      await p.session.run({ [p.session.inputNames[0]]: input });
+      const t2 = performance.now();
+      p.pack.push(t1 - t0);
+      p.run.push(t2 - t1);
+      p.packAndRun.push(t2 - t0);
+    }
+  }
+  for (const p of prepared) await p.session.release();
+  return prepared.map((p) => ({ label: p.c.label, input: p.c.input, run: stats(p.run), pack: stats(p.pack), packAndRun: stats(p.packAndRun), min: Math.min(...p.run) }));
+}
+
+Object.assign(window, { benchDetect, benchSession, benchGraphs, benchReady: true });

@@ -2,9 +2,10 @@
 // Puts the models the demo and the CLI use into public/models/ (ignored by git). Runs after `npm install`.
 // Never fails the install: a model it cannot provide is explained instead.
 //
-// The default model is built with the project's converter from the insightface MXNet release (mnet.25), taken
-// from ../shared/models/ when present, else downloaded from the upstream address; the originals are sha256
-// checked. Without either, the ready converted ONNX from ../shared/models/ is copied.
+// The default model (the optimized graph) and the exact conversion are built with the project's converter from the
+// insightface MXNet release (mnet.25), taken from ../shared/models/ when present, else downloaded from the upstream
+// address; the originals are sha256 checked. Without either, the ready converted ONNX from ../shared/models/ is
+// copied in their place (equal outputs to the exact build).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,20 +23,30 @@ const UPSTREAM =
   process.env.RETINAFACE_SETUP_UPSTREAM ??
   'https://raw.githubusercontent.com/Charrin/RetinaFace-Cpp/67cddfd7fa24311edcd317d1d56b6ee72e7287b6/convert_models/mnet/';
 
-const DEFAULT_MODEL = {
-  file: 'retinaface-mnet025.onnx',
-  what: 'the default model (insightface RetinaFace MobileNet-0.25, BGR, dynamic size)',
-  // What `retinaface-web convert --bgr --dynamic` writes for the originals below (converter version 1).
-  sha256: '6d13b9a320f736e34468fe0215767fb2120a54451328bbaa8574c9675b0e8f74',
-  convertArgs: ['--bgr', '--dynamic'],
-  originals: {
-    symbol: { file: 'mnet.25-symbol.json', sha256: '682ec45e8d45f1543f5d1abab5a8fb68ddff980232231bf1eaa90472bea757d3' },
-    params: { file: 'mnet.25-0000.params', sha256: '051313a2e7e62e981aafcf0dd5cb16505eca4295c4d2f6f36749a173eda8413c' },
-  },
-  sharedDir: 'retinaface-mnet025',
-  // The same model converted elsewhere (numerically equal, other bytes): the last resort.
-  ready: { from: 'retinaface-mnet025/retinaface-mnet025.onnx', sha256: 'a2a3584c51e6d5b1ab0587f16584ea492075fabfea1b1ab568d8105782067068' },
+/** insightface mnet.25 as released (sha256 of the files in ../shared/models and upstream). */
+const ORIGINALS = {
+  symbol: { file: 'mnet.25-symbol.json', sha256: '682ec45e8d45f1543f5d1abab5a8fb68ddff980232231bf1eaa90472bea757d3' },
+  params: { file: 'mnet.25-0000.params', sha256: '051313a2e7e62e981aafcf0dd5cb16505eca4295c4d2f6f36749a173eda8413c' },
 };
+const ORIGINALS_DIR = 'retinaface-mnet025';
+// The same weights converted elsewhere (numerically equal to the exact build, other bytes): the last resort.
+const READY = { from: 'retinaface-mnet025/retinaface-mnet025.onnx', sha256: 'a2a3584c51e6d5b1ab0587f16584ea492075fabfea1b1ab568d8105782067068' };
+
+/** The models built with the converter from the originals; the sha256 is what `retinaface-web convert <args>` writes (converter version 1). */
+const CONVERTED_MODELS = [
+  {
+    file: 'retinaface-mnet025.onnx',
+    what: 'the default model (insightface RetinaFace MobileNet-0.25, BGR, dynamic size, optimized graph)',
+    sha256: '92643d69bd536c8aa8c6b88d07b711e96dd3ba92bc77d26bfb30d426ea2069dc',
+    convertArgs: ['--bgr', '--dynamic', '--optimize'],
+  },
+  {
+    file: 'retinaface-mnet025-exact.onnx',
+    what: 'the exact conversion of mnet.25 (bit-identical outputs to the reference ONNX, for research comparisons)',
+    sha256: '6d13b9a320f736e34468fe0215767fb2120a54451328bbaa8574c9675b0e8f74',
+    convertArgs: ['--bgr', '--dynamic'],
+  },
+];
 
 const COPIED_MODELS = [
   {
@@ -66,9 +77,9 @@ function copyInto(src, dest) {
 
 /** The MXNet original: from ../shared/models, or an earlier download, or downloaded now. Null if unavailable. */
 async function original({ file, sha256: hash }, problems) {
-  const local = join(shared, DEFAULT_MODEL.sharedDir, file);
+  const local = join(shared, ORIGINALS_DIR, file);
   if (hasFile(local, hash)) return local;
-  if (existsSync(local)) problems.push(`../shared/models/${DEFAULT_MODEL.sharedDir}/${file} has another sha256 than the release`);
+  if (existsSync(local)) problems.push(`../shared/models/${ORIGINALS_DIR}/${file} has another sha256 than the release`);
   const cached = join(downloads, file);
   if (hasFile(cached, hash)) return cached;
   const url = UPSTREAM + file;
@@ -92,9 +103,9 @@ async function original({ file, sha256: hash }, problems) {
 }
 
 /** Runs the project's converter (TypeScript sources through tsx, as in a checkout). */
-function convert(symbol, params, out) {
+function convert(symbol, params, out, convertArgs) {
   const bin = join(root, 'bin', 'retinaface-web.js');
-  const run = spawnSync(process.execPath, [bin, 'convert', '--symbol', symbol, '--params', params, '--out', out, ...DEFAULT_MODEL.convertArgs], {
+  const run = spawnSync(process.execPath, [bin, 'convert', '--symbol', symbol, '--params', params, '--out', out, ...convertArgs], {
     encoding: 'utf8',
     timeout: 300_000,
   });
@@ -103,23 +114,33 @@ function convert(symbol, params, out) {
   return null;
 }
 
-async function setupDefaultModel() {
-  const m = DEFAULT_MODEL;
+/** The originals, looked up once for all the converted models; null (with the problems noted) if unavailable. */
+let originals;
+async function findOriginals() {
+  if (!originals) {
+    const problems = [];
+    const symbol = await original(ORIGINALS.symbol, problems);
+    const params = symbol ? await original(ORIGINALS.params, problems) : null;
+    originals = { symbol, params, problems };
+  }
+  return originals;
+}
+
+async function setupConvertedModel(m) {
   const dest = join(target, m.file);
   if (hasFile(dest, m.sha256)) return;
 
-  const problems = [];
-  const symbol = await original(m.originals.symbol, problems);
-  const params = symbol ? await original(m.originals.params, problems) : null;
+  const { symbol, params, problems: found } = await findOriginals();
+  const problems = [...found];
   if (symbol && params) {
     const partial = `${dest}.partial`;
-    const failure = convert(symbol, params, partial);
+    const failure = convert(symbol, params, partial, m.convertArgs);
     if (!failure) {
       const got = sha256(partial);
       renameSync(partial, dest);
-      log(`built ${m.file} (${m.what}) with the converter from the MXNet originals ${m.originals.symbol.file} + ${m.originals.params.file}`);
+      log(`built ${m.file} (${m.what}) with the converter from the MXNet originals ${ORIGINALS.symbol.file} + ${ORIGINALS.params.file}`);
       if (got !== m.sha256) {
-        log(`note: its sha256 ${got} differs from the pinned ${m.sha256}; update DEFAULT_MODEL.sha256 if the converter changed on purpose`);
+        log(`note: its sha256 ${got} differs from the pinned ${m.sha256}; update CONVERTED_MODELS if the converter changed on purpose`);
       }
       return;
     }
@@ -128,19 +149,19 @@ async function setupDefaultModel() {
   }
 
   const why = problems.length ? ` (${problems.join('; ')})` : '';
-  if (hasFile(dest, m.ready.sha256)) {
+  if (hasFile(dest, READY.sha256)) {
     log(`kept the existing ${m.file}, a ready conversion from ../shared/models: could not build it from the MXNet originals${why}`);
     return;
   }
-  const ready = join(shared, m.ready.from);
-  if (hasFile(ready, m.ready.sha256)) {
+  const ready = join(shared, READY.from);
+  if (hasFile(ready, READY.sha256)) {
     copyInto(ready, dest);
     log(`copied the ready ${m.file} (${m.what}) from ../shared/models: could not build it from the MXNet originals${why}`);
     return;
   }
   log(
-    `${m.file} (${m.what}) is not installed: the MXNet originals are unavailable${why} and ../shared/models/${m.ready.from} ` +
-      `was not found. Put ${m.originals.symbol.file} and ${m.originals.params.file} (from ${UPSTREAM}) into ${downloads} ` +
+    `${m.file} (${m.what}) is not installed: the MXNet originals are unavailable${why} and ../shared/models/${READY.from} ` +
+      `was not found. Put ${ORIGINALS.symbol.file} and ${ORIGINALS.params.file} (from ${UPSTREAM}) into ${downloads} ` +
       `and run \`npm run prepare\`, or place a model at public/models/${m.file} (see README, "Models"); the weights are ` +
       'for non-commercial research only.',
   );
@@ -184,7 +205,7 @@ function installRequested() {
 
 try {
   mkdirSync(target, { recursive: true });
-  await setupDefaultModel();
+  for (const m of CONVERTED_MODELS) await setupConvertedModel(m);
   for (const m of COPIED_MODELS) setupCopiedModel(m);
 } catch (error) {
   log(`model setup stopped early (${error?.message ?? error}); the install itself is fine. Run \`npm run prepare\` to retry.`);

@@ -1,5 +1,5 @@
 import { describeModel, FaceDetectorError, UnsupportedModelError, type ModelFamily, type ModelIO, type Size } from '../core/index.ts';
-import { consumersOf, DataType, elementCount, getInts, getString, producerOf, type OnnxGraph, type OnnxModel, type OnnxNode } from './onnx/onnx-model.ts';
+import { consumersOf, DataType, elementCount, getInts, getString, producerOf, type OnnxGraph, type OnnxModel, type OnnxNode, type OnnxValueInfo } from './onnx/onnx-model.ts';
 import { inferShapes } from './onnx/shape-inference.ts';
 
 /**
@@ -48,6 +48,8 @@ const ELEMENT_WISE = new Set(['Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Pow']);
 const DATA_MOVEMENT = new Set([
   'Concat', 'Slice', 'Reshape', 'Shape', 'Transpose', 'Gather', 'Flatten', 'Squeeze', 'Unsqueeze', 'Identity',
   'Constant', 'ConstantOfShape', 'Cast', 'Dropout', 'Split', 'Expand', 'Tile', 'Pad',
+  // Type conversions, like Cast (the RGBA head's uint8 → float32 is a DequantizeLinear with scale 1).
+  'QuantizeLinear', 'DequantizeLinear',
 ]);
 /** Inputs of these ops (by position) are shapes, indices or scales, not parameters. */
 const NON_PARAM_INPUTS: Record<string, number[]> = {
@@ -64,6 +66,8 @@ const NON_PARAM_INPUTS: Record<string, number[]> = {
   ConstantOfShape: [0],
   Clip: [1, 2],
   Split: [1],
+  QuantizeLinear: [1, 2],
+  DequantizeLinear: [1, 2],
 };
 
 export interface TensorDescription {
@@ -152,10 +156,19 @@ export function countParameters(graph: OnnxGraph): { stored: number; openvino: n
   return { stored, openvino, foldable };
 }
 
+/** NHWC for a uint8 frame input ([1,H,W,4] or [1,H,W,3], what `convert --input rgba-u8` makes), else NCHW. */
+const isFrameInput = (input: OnnxValueInfo): boolean =>
+  input.elemType === DataType.UINT8 && input.shape?.length === 4 && (input.shape[3] === 4 || input.shape[3] === 3);
+
+/** The input's dims at `size`. */
+function inputDimsAt(input: OnnxValueInfo, size: Size): number[] {
+  if (isFrameInput(input)) return [1, size.height, size.width, input.shape![3] as number];
+  return [1, typeof input.shape?.[1] === 'number' ? input.shape[1] : 3, size.height, size.width];
+}
+
 function countFlops(graph: OnnxGraph, size: Size): { report?: FlopsReport; foldableBnFlops?: number; shapes?: Map<string, number[]>; note?: string } {
   const input = graph.inputs[0];
-  const channels = typeof input.shape?.[1] === 'number' ? input.shape[1] : 3;
-  const inferred = inferShapes(graph, { [input.name]: [1, channels, size.height, size.width] });
+  const inferred = inferShapes(graph, { [input.name]: inputDimsAt(input, size) });
   if (inferred.stoppedAt) {
     const { node, reason } = inferred.stoppedAt;
     return { note: `shapes could not be inferred past node ${node.name || node.outputs[0]} (${node.opType}): ${reason}` };
@@ -219,8 +232,10 @@ export function analyzeModel(model: OnnxModel, size?: Size): ModelInfo {
   }
   const input = graph.inputs[0];
   const dims = input.shape ?? [];
-  const fixedSize = typeof dims[2] === 'number' && typeof dims[3] === 'number' && dims[2] > 0 && dims[3] > 0;
-  const fixed = fixedSize ? { width: dims[3] as number, height: dims[2] as number } : undefined;
+  const frame = isFrameInput(input);
+  const [hDim, wDim] = frame ? [dims[1], dims[2]] : [dims[2], dims[3]];
+  const fixedSize = typeof hDim === 'number' && typeof wDim === 'number' && hDim > 0 && wDim > 0;
+  const fixed = fixedSize ? { width: wDim as number, height: hDim as number } : undefined;
   const sizeNote =
     fixed && size && (size.width !== fixed.width || size.height !== fixed.height)
       ? `the input is fixed at ${fixed.width}x${fixed.height}; figures are for that size, not ${size.width}x${size.height}`
@@ -237,7 +252,7 @@ export function analyzeModel(model: OnnxModel, size?: Size): ModelInfo {
     metadata,
     synthetic: metadata['retinaface-web.synthetic'] === 'true',
     ...(metadata['retinaface-web.channel_order'] ? { channelOrder: metadata['retinaface-web.channel_order'] } : {}),
-    input: { name: input.name, dims, layout: dims.length === 4 ? 'NCHW' : `${dims.length}-d`, fixed: fixedSize, dimsAtSize: [1, typeof dims[1] === 'number' ? dims[1] : 3, at.height, at.width] },
+    input: { name: input.name, dims, layout: frame ? 'NHWC uint8' : dims.length === 4 ? 'NCHW' : `${dims.length}-d`, fixed: fixedSize, dimsAtSize: inputDimsAt(input, at) },
     outputs: graph.outputs.map((o) => ({ name: o.name, dims: o.shape ?? [], ...(flops.shapes?.get(o.name) ? { dimsAtSize: flops.shapes.get(o.name) } : {}) })),
     parameters: params.stored,
     foldableBatchNorms: params.foldable,

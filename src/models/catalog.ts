@@ -38,25 +38,38 @@ const MNET025_RELEASE = 'https://raw.githubusercontent.com/Charrin/RetinaFace-Cp
 /** A copy of insightface's R50 release in 1996scarlet/ArcFace-Multiplex-Recognition (params in Git LFS). */
 const R50_COPY = '1996scarlet/ArcFace-Multiplex-Recognition/16a075e499a2cf7dd6ee3e0204b6309946bc9c23/model/';
 
+const MNET025_SOURCES: readonly ModelSource[] = [
+  {
+    kind: 'params',
+    url: `${MNET025_RELEASE}mnet.25-0000.params`,
+    size: 1_757_080,
+    sha256: '051313a2e7e62e981aafcf0dd5cb16505eca4295c4d2f6f36749a173eda8413c',
+    symbol: { url: `${MNET025_RELEASE}mnet.25-symbol.json`, size: 122_188, sha256: '682ec45e8d45f1543f5d1abab5a8fb68ddff980232231bf1eaa90472bea757d3' },
+  },
+];
+
 export const MODEL_CATALOG: readonly CatalogModel[] = [
   {
     id: 'retinaface-mnet025',
     title: 'RetinaFace MobileNet-0.25 (insightface mnet.25, BGR, dynamic size)',
     file: 'retinaface-mnet025.onnx',
-    // What `retinaface-web convert --bgr --dynamic` builds from the MXNet release (scripts/setup-models.mjs). The
-    // setup's last resort, ../shared's ready conversion (a2a3584c…), has equal outputs but other bytes.
+    // What `retinaface-web convert --bgr --dynamic --optimize` builds from the MXNet release
+    // (scripts/setup-models.mjs): the faster graph whose detections equal the exact build's. The setup's last
+    // resort, ../shared's ready conversion (a2a3584c…), has the exact build's outputs but other bytes.
+    sha256: '92643d69bd536c8aa8c6b88d07b711e96dd3ba92bc77d26bfb30d426ea2069dc',
+    licence: RESEARCH_ONLY,
+    convertArgs: ['--bgr', '--dynamic', '--optimize'],
+    sources: MNET025_SOURCES,
+  },
+  {
+    id: 'retinaface-mnet025-exact',
+    title: 'RetinaFace MobileNet-0.25 (insightface mnet.25, exact conversion: the reference ONNX’s outputs bit for bit)',
+    file: 'retinaface-mnet025-exact.onnx',
+    // What `retinaface-web convert --bgr --dynamic` builds from the MXNet release, for research comparisons.
     sha256: '6d13b9a320f736e34468fe0215767fb2120a54451328bbaa8574c9675b0e8f74',
     licence: RESEARCH_ONLY,
     convertArgs: ['--bgr', '--dynamic'],
-    sources: [
-      {
-        kind: 'params',
-        url: `${MNET025_RELEASE}mnet.25-0000.params`,
-        size: 1_757_080,
-        sha256: '051313a2e7e62e981aafcf0dd5cb16505eca4295c4d2f6f36749a173eda8413c',
-        symbol: { url: `${MNET025_RELEASE}mnet.25-symbol.json`, size: 122_188, sha256: '682ec45e8d45f1543f5d1abab5a8fb68ddff980232231bf1eaa90472bea757d3' },
-      },
-    ],
+    sources: MNET025_SOURCES,
   },
   {
     id: 'retinaface-mnet025-biubug6',

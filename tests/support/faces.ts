@@ -78,3 +78,45 @@ export function compareFaceSets(actual: Corners[], expected: Corners[], toleranc
   });
   return problems.slice(0, 10);
 }
+
+/** Intersection over union of two boxes (continuous: area = width · height, no +1). */
+export function iou(a: Corners, b: Corners): number {
+  const w = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
+  const h = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
+  if (w <= 0 || h <= 0) return 0;
+  const inter = w * h;
+  return inter / ((a.x2 - a.x1) * (a.y2 - a.y1) + (b.x2 - b.x1) * (b.y2 - b.y1) - inter);
+}
+
+/**
+ * Pairs two detections of the same image one to one, both ways: every face of `a` must pair with its own face
+ * of `b` at IoU ≥ `minIou` and |score difference| ≤ `maxScoreDiff`, and nothing may be left over on either side.
+ * Greedy by score, each face taking the best-overlapping free partner. Returns the problems (empty: they match),
+ * each naming the face, and the worst IoU and score difference of the pairs.
+ */
+export function pairByOverlap(a: Corners[], b: Corners[], minIou: number, maxScoreDiff: number): { problems: string[]; worstIou: number; worstScore: number } {
+  const problems: string[] = [];
+  const used = new Uint8Array(b.length);
+  let worstIou = 1;
+  let worstScore = 0;
+  for (const f of [...a].sort((p, q) => q.score - p.score)) {
+    let best = -1;
+    let bestIou = minIou;
+    for (let i = 0; i < b.length; i++) {
+      if (used[i] || Math.abs(b[i].score - f.score) > maxScoreDiff) continue;
+      const o = iou(f, b[i]);
+      if (o >= bestIou) [best, bestIou] = [i, o];
+    }
+    if (best < 0) {
+      problems.push(`unpaired in the first: ${describe(f)}`);
+      continue;
+    }
+    used[best] = 1;
+    worstIou = Math.min(worstIou, bestIou);
+    worstScore = Math.max(worstScore, Math.abs(b[best].score - f.score));
+  }
+  b.forEach((f, i) => {
+    if (!used[i]) problems.push(`unpaired in the second: ${describe(f)}`);
+  });
+  return { problems: problems.slice(0, 10), worstIou, worstScore };
+}

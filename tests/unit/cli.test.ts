@@ -128,7 +128,7 @@ describe('retinaface-web detect (CLI)', () => {
     const faces = parse(sized.stdout)[0].faces;
     expect(faces.length).toBeGreaterThan(0);
     // Same as the library with the same request.
-    const detector = await NodeDetector.create({ model: MODELS.insightface });
+    const detector = await NodeDetector.create(); // the CLI's default model
     try {
       const r = await detector.detectFile(join(PROJECT_ROOT, PARADE), { inputSize: { width: 640, height: 640 } });
       expect([r.geometry.inputWidth, r.geometry.inputHeight, r.geometry.contentWidth]).toEqual([640, 640, 640]);

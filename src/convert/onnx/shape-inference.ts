@@ -121,6 +121,8 @@ export function inferShapes(graph: OnnxGraph, inputs: Record<string, number[]>):
           break;
         case 'Identity':
         case 'Cast':
+        case 'QuantizeLinear':
+        case 'DequantizeLinear':
           set(x(), values.get(node.inputs[0]));
           break;
         case 'Add':
@@ -157,6 +159,13 @@ export function inferShapes(graph: OnnxGraph, inputs: Record<string, number[]>):
           shape[axis] = all.reduce((n, s) => n + s[axis], 0);
           const vs = node.inputs.map((n) => values.get(n));
           set(shape, all[0].length === 1 && vs.every(Boolean) ? vs.flat() as number[] : undefined);
+          break;
+        }
+        case 'Split': {
+          const s = x();
+          const axis = normAxis(getInt(node, 'axis', 0), s.length);
+          const sizes = optional(node, 1) ? valuesOf(node.inputs[1]) : (getInts(node, 'split') ?? new Array(node.outputs.length).fill(s[axis] / node.outputs.length));
+          node.outputs.forEach((name, i) => shapes.set(name, s.map((d, k) => (k === axis ? sizes[i] : d))));
           break;
         }
         case 'Shape': {

@@ -35,25 +35,35 @@ afterEach(() => {
 
 describe.skipIf(!hasSharedModels)('the model setup (npm install)', () => {
   const defaultFile = 'retinaface-mnet025.onnx';
+  const exactFile = 'retinaface-mnet025-exact.onnx';
   const pinned = findCatalogModel(DEFAULT_MODEL_ID)!.sha256!;
 
-  it('`convert --bgr --dynamic` writes the default model byte for byte as pinned (setup script and catalog)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rfw-convert-'));
-    dirs.push(dir);
-    const out = join(dir, defaultFile);
-    const args = ['convert', '--symbol', `${MNET}mnet.25-symbol.json`, '--params', `${MNET}mnet.25-0000.params`, '--out', out, '--bgr', '--dynamic'];
-    expect(await quietly(() => main(args))).toBe(0);
-    const script = readFileSync(SCRIPT, 'utf8');
-    const inScript = /sha256: '([0-9a-f]{64})',\s*convertArgs: \['--bgr', '--dynamic'\]/.exec(script)?.[1];
-    expect(sha256(out)).toBe(inScript);
-    expect(sha256(out)).toBe(pinned);
-  });
+  for (const [id, args] of [
+    [DEFAULT_MODEL_ID, ['--bgr', '--dynamic', '--optimize']],
+    ['retinaface-mnet025-exact', ['--bgr', '--dynamic']],
+  ] as const) {
+    it(`\`convert ${args.join(' ')}\` writes ${id} byte for byte as pinned (setup script and catalog)`, async () => {
+      const model = findCatalogModel(id)!;
+      const dir = mkdtempSync(join(tmpdir(), 'rfw-convert-'));
+      dirs.push(dir);
+      const out = join(dir, model.file);
+      const cli = ['convert', '--symbol', `${MNET}mnet.25-symbol.json`, '--params', `${MNET}mnet.25-0000.params`, '--out', out, ...args];
+      expect(await quietly(() => main(cli))).toBe(0);
+      const script = readFileSync(SCRIPT, 'utf8');
+      const pinnedArgs = args.map((a) => `'${a}'`).join(', ');
+      const inScript = new RegExp(`file: '${model.file}',[^}]*sha256: '([0-9a-f]{64})',\\s*convertArgs: \\[${pinnedArgs}\\]`).exec(script)?.[1];
+      expect(sha256(out)).toBe(inScript);
+      expect(sha256(out)).toBe(model.sha256);
+    });
+  }
 
-  it('builds the default model from the MXNet originals with the converter', () => {
+  it('builds the default model and the exact one from the MXNet originals with the converter', () => {
     const { status, output, target } = setup(SHARED_MODELS);
     expect(status).toBe(0);
     expect(output).toMatch(/built retinaface-mnet025\.onnx .* with the converter from the MXNet originals/);
+    expect(output).toMatch(/built retinaface-mnet025-exact\.onnx .* with the converter from the MXNet originals/);
     expect(sha256(join(target, defaultFile))).toBe(pinned);
+    expect(sha256(join(target, exactFile))).toBe(findCatalogModel('retinaface-mnet025-exact')!.sha256);
     expect(existsSync(join(target, 'retinaface-mnet025-biubug6.onnx'))).toBe(true);
     // YuNet is copied too, byte for byte as the catalog pins it.
     expect(output).toMatch(/copied face_detection_yunet_2026may\.onnx \(OpenCV Zoo YuNet\)/);
@@ -62,9 +72,11 @@ describe.skipIf(!hasSharedModels)('the model setup (npm install)', () => {
 
   it('keeps an existing good file', () => {
     const first = setup(SHARED_MODELS);
-    const { status, output } = setup(SHARED_MODELS, ({ target }) => copyFileSync(join(first.target, defaultFile), join(target, defaultFile)));
+    const { status, output } = setup(SHARED_MODELS, ({ target }) => {
+      for (const f of [defaultFile, exactFile]) copyFileSync(join(first.target, f), join(target, f));
+    });
     expect(status).toBe(0);
-    expect(output).not.toMatch(/retinaface-mnet025\.onnx/); // nothing built or copied
+    expect(output).not.toMatch(/retinaface-mnet025(-exact)?\.onnx/); // nothing built or copied
   });
 
   it('uses originals from its download folder when ../shared lacks them', () => {
@@ -85,6 +97,7 @@ describe.skipIf(!hasSharedModels)('the model setup (npm install)', () => {
     const { status, output, target } = setup(empty);
     expect(status).toBe(0);
     expect(output).toMatch(/retinaface-mnet025\.onnx .* is not installed: the MXNet originals are unavailable \(downloading http:\/\/127\.0\.0\.1:2\/mnet\.25-symbol\.json failed \(ECONNREFUSED; offline or blocked\?\)\)/);
+    expect(output).toMatch(/retinaface-mnet025-exact\.onnx .* is not installed: the MXNet originals are unavailable/);
     expect(existsSync(join(target, defaultFile))).toBe(false);
     expect(output).toMatch(/face_detection_yunet_2026may\.onnx \(OpenCV Zoo YuNet\) is not installed: .*the model is MIT-licensed/);
     expect(output).toMatch(/retinaface-mnet025-biubug6\.onnx .* is not installed: .*non-commercial research only/);
