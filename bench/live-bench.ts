@@ -24,10 +24,21 @@ async function openCamera(): Promise<{ width: number; height: number; frameRate:
   return { width: s.width ?? 0, height: s.height ?? 0, frameRate: s.frameRate ?? 0 };
 }
 
+/** The camera playing with no detector for `ms`: the main thread's cost of showing the video, the baseline. */
+async function idle(ms: number) {
+  await openCamera();
+  presented = 0;
+  measuring = true;
+  const t0 = performance.now();
+  await sleep(ms);
+  measuring = false;
+  return { elapsed: performance.now() - t0, presented };
+}
+
 /** Loads a model and watches the camera for `warmupMs` (results not kept). */
-async function start(model: string, numThreads: number, warmupMs: number) {
+async function start(model: string, numThreads: number, warmupMs: number, backend: 'wasm' | 'webgpu' = 'wasm') {
   const camera = await openCamera();
-  detector = await createFaceDetector({ model, modelBaseUrl: '/models/', backend: 'wasm', numThreads });
+  detector = await createFaceDetector({ model, modelBaseUrl: '/models/', backend, numThreads });
   watcher = detector.watch(video, (r) => {
     if (measuring) rows.push(r);
   });
@@ -86,4 +97,4 @@ async function outputBytes(file: string): Promise<number> {
   return bytes;
 }
 
-Object.assign(window, { bench: { start, measure, sequential, stop, outputBytes }, benchReady: true });
+Object.assign(window, { bench: { idle, start, measure, sequential, stop, outputBytes }, benchReady: true });

@@ -62,16 +62,6 @@ export const MODEL_CATALOG: readonly CatalogModel[] = [
     sources: MNET025_SOURCES,
   },
   {
-    id: 'retinaface-mnet025-exact',
-    title: 'RetinaFace MobileNet-0.25 (insightface mnet.25, exact conversion: the reference ONNX’s outputs bit for bit)',
-    file: 'retinaface-mnet025-exact.onnx',
-    // What `retinaface-web convert --bgr --dynamic` builds from the MXNet release, for research comparisons.
-    sha256: '6d13b9a320f736e34468fe0215767fb2120a54451328bbaa8574c9675b0e8f74',
-    licence: RESEARCH_ONLY,
-    convertArgs: ['--bgr', '--dynamic'],
-    sources: MNET025_SOURCES,
-  },
-  {
     id: 'retinaface-mnet025-biubug6',
     title: 'RetinaFace MobileNet-0.25 (biubug6/Pytorch_Retinaface, dynamic size)',
     file: 'retinaface-mnet025-biubug6.onnx',
@@ -109,6 +99,16 @@ export const MODEL_CATALOG: readonly CatalogModel[] = [
     file: 'face_detection_yunet_2026may.onnx',
     sha256: 'ebafce4e3c118d6554634be5c27ab333b4c047a9a8c3faf1d7cf93101c22f0f0',
     licence: 'MIT (OpenCV Zoo)',
+  },
+  {
+    id: 'retinaface-mnet025-exact',
+    title: 'RetinaFace MobileNet-0.25 (insightface mnet.25, exact conversion: the reference ONNX’s outputs bit for bit)',
+    file: 'retinaface-mnet025-exact.onnx',
+    // What `retinaface-web convert --bgr --dynamic` builds from the MXNet release, for research comparisons.
+    sha256: '6d13b9a320f736e34468fe0215767fb2120a54451328bbaa8574c9675b0e8f74',
+    licence: RESEARCH_ONLY,
+    convertArgs: ['--bgr', '--dynamic'],
+    sources: MNET025_SOURCES,
   },
 ];
 

@@ -23,8 +23,8 @@ test('arrowing through the Model list loads nothing until Enter, and focus stays
   await recordLoadStates(page);
   const model = page.getByLabel('Model', { exact: true });
   await model.focus();
-  // Down: the biubug6 build; End: "Model URL…", which shows its form; up twice: back over the others (ResNet-50,
-  // not installed, is skipped) to the biubug6 build.
+  // Down: the biubug6 build; End: "Model URL…", which shows its form; up three times: back over the exact build
+  // and YuNet (ResNet-50, not installed, is skipped) to the biubug6 build.
   await page.keyboard.press('ArrowDown');
   await expect(model).toHaveValue('retinaface-mnet025-biubug6');
   await page.keyboard.press('End');
@@ -33,6 +33,9 @@ test('arrowing through the Model list loads nothing until Enter, and focus stays
   await expect(model).toBeFocused(); // not pulled into the URL box
   await page.keyboard.press('ArrowUp');
   await expect(page.locator('#model-url-form')).toBeHidden();
+  await expect(model).toHaveValue('retinaface-mnet025-exact');
+  await page.keyboard.press('ArrowUp');
+  await expect(model).toHaveValue('yunet');
   await page.keyboard.press('ArrowUp');
   await expect(model).toHaveValue('retinaface-mnet025-biubug6');
   await expect(model).toBeFocused();

@@ -4,6 +4,7 @@ import { basename, join, relative } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeDetector } from '../../src/node/node-detector.ts';
+import { MODEL_CATALOG } from '../../src/models/catalog.ts';
 import { cli, type CliImage } from '../support/cli.ts';
 import { MODELS, PHOTOS, PROJECT_ROOT, WIDER_IMAGES } from '../support/paths.ts';
 
@@ -186,7 +187,7 @@ describe('retinaface-web detect (CLI)', () => {
     const [lowerParade] = parse(lower.stdout);
     expect(lowerParade.faces.length).toBeGreaterThan(parade.faces.length);
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toContain('Model file not found: no-such-model. Pass a path or a known model id (retinaface-mnet025, retinaface-mnet025-biubug6, retinaface-r50, yunet).');
+    expect(unknown.stderr).toContain(`Model file not found: no-such-model. Pass a path or a known model id (${MODEL_CATALOG.map((m) => m.id).join(', ')}).`);
   });
 
   it('bad arguments exit non-zero with a message', async () => {
