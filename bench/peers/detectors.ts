@@ -54,7 +54,7 @@ export function retinafaceDetectors(models: { id: string; title: string }[]): De
       point: name,
       config: { model: model.id, inputSize },
       settings:
-        `createFaceDetector({model: '${model.id}'}) (backend 'auto', which is WASM here; default threads, NMS IoU 0.4), ` +
+        `createFaceDetector({model: '${model.id}'}) (backend 'auto', which is WASM here; default threads, the family's NMS IoU: ${model.id === 'yunet' ? "0.3, OpenCV's" : '0.4'}), ` +
         `inputSize ${name === 'native' ? "'native' (the image's own size padded to a multiple of 32)" : `${name} (letterboxed)`}`,
       timed: true,
     })),

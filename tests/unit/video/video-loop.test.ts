@@ -46,6 +46,8 @@ class FakeWorker {
   waiting: Job | null = null;
   maxWaiting = 0;
   sent: number[] = [];
+  /** The run time its results report (0: none, so the loop has no estimate and takes every frame). */
+  runMs = 0;
   send = (info: VideoFrameInfo): Promise<DetectionResult | null> =>
     new Promise((resolve, reject) => {
       this.sent.push(info.mediaTime);
@@ -63,7 +65,7 @@ class FakeWorker {
     this.running = this.waiting;
     this.waiting = null;
     if (error) job.reject(error);
-    else job.resolve({ faces: [], frame: job.info } as unknown as DetectionResult);
+    else job.resolve({ faces: [], frame: job.info, timings: { pack: 0, inference: this.runMs, decode: 0 } } as unknown as DetectionResult);
   }
 }
 
@@ -94,6 +96,42 @@ describe('watchVideo (the live loop)', () => {
     expect(worker.maxWaiting).toBe(1);
     expect(w.stats).toEqual({ detected: 2, dropped: 2 });
     expect(worker.sent).toHaveLength(4);
+    w.stop();
+  });
+
+  it('while a frame runs, the next is taken shortly before the run ends: about one frame taken per result, the worker never idle', async () => {
+    // A 30 fps camera and a worker taking 100 ms a frame, on a clock the test moves 1 ms at a time.
+    let t = 0;
+    const video = new FakeVideo();
+    const worker = new FakeWorker();
+    worker.runMs = 100;
+    const starts: { at: number; shownAt: number }[] = [];
+    let runningSince = -1;
+    const send = (info: VideoFrameInfo) => {
+      if (!worker.running) starts.push({ at: t, shownAt: t });
+      return worker.send({ ...info, time: t });
+    };
+    const w = watchVideo(video as unknown as HTMLVideoElement, send, () => undefined, { ...noErrors, now: () => t });
+    let idle = 0;
+    for (; t < 3000; t++) {
+      if (t % 33 === 0) video.frame();
+      if (worker.running && runningSince < 0) runningSince = t;
+      if (worker.running && t - runningSince >= worker.runMs) {
+        worker.finish();
+        runningSince = worker.running ? t : -1;
+        if (worker.running) starts.push({ at: t, shownAt: worker.running.info.time });
+        await tick();
+      }
+      if (!worker.running && t > 100) idle++;
+    }
+    const results = w.stats.detected;
+    expect(results).toBeGreaterThanOrEqual(28); // 3 s of 100 ms runs, back to back
+    expect(idle).toBe(0);
+    // Without the pacing every shown frame would be taken (~3 per result); with it, one per result, plus those
+    // taken before the first result gave the loop a run time, and the one still out at the end.
+    expect(worker.sent.length).toBeLessThanOrEqual(results + MAX_FRAMES_IN_FLIGHT + 1);
+    // A frame starts at most the lead (1.5 frame intervals + 15 % of the run) after it was shown.
+    for (const { at, shownAt } of starts) expect(at - shownAt).toBeLessThanOrEqual(1.5 * 33 + 15 + 1);
     w.stop();
   });
 
