@@ -20,6 +20,8 @@ const isInstance = <T>(value: unknown, name: string): value is T => {
 
 export const isBlob = (source: ImageSource): source is Blob => isInstance<Blob>(source, 'Blob');
 export const isImageData = (source: ImageSource): source is ImageData => isInstance<ImageData>(source, 'ImageData');
+export const isVideo = (source: ImageSource): source is HTMLVideoElement => isInstance<HTMLVideoElement>(source, 'HTMLVideoElement');
+export const isVideoFrame = (source: ImageSource): source is VideoFrame => isInstance<VideoFrame>(source, 'VideoFrame');
 
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value);

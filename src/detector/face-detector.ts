@@ -17,7 +17,7 @@ import type {
 import { resolveDetectOverrides, resolveWatchOptions, withFamilyDefaults, type DetectSettings, type ResolvedDetectorOptions } from '../options/resolve-options.ts';
 import { LiveTracking } from '../video/live-tracking.ts';
 import { watchVideo, type VideoWatcher } from '../video/video-loop.ts';
-import type { DroppedFrame, LiveStream, LoadedModel, WorkerResult } from '../worker/protocol.ts';
+import { closeFrame, frameTransferable, type DroppedFrame, type LiveStream, type LoadedModel, type WorkerResult } from '../worker/protocol.ts';
 
 const now = () => performance.now();
 
@@ -124,11 +124,11 @@ export class FaceDetector extends EventTarget {
   private async send(captured: Promise<CapturedFrame>, settings: DetectSettings, t0: number, stream: LiveStream | null): Promise<DetectionResult | null> {
     const { frame, geometry, sourceSize, capture, mainThread } = await captured;
     if (this.disposed) {
-      if (frame.kind === 'bitmap') frame.bitmap.close();
+      closeFrame(frame);
       throw disposedError();
     }
     const s = now();
-    const message = transfer(frame, [frame.kind === 'bitmap' ? frame.bitmap : frame.tensor.buffer]);
+    const message = transfer(frame, [frameTransferable(frame)]);
     const call = this.client.call<WorkerResult | DroppedFrame>((api) =>
       stream ? api.detectLatest(stream, message, geometry, settings) : api.detect(message, geometry, settings),
     );

@@ -39,6 +39,24 @@ export class FrameReader {
     return this.read(bitmap, width, height);
   }
 
+  /** The pixels of a video frame at its display size, as `readBitmap` reads a bitmap. */
+  async readVideoFrame(frame: VideoFrame): Promise<RgbaPixels> {
+    const { displayWidth: width, displayHeight: height } = frame;
+    const { rotation = 0, flip = false } = frame as VideoFrame & { rotation?: number; flip?: boolean };
+    const rect = frame.visibleRect;
+    const upright = rotation === 0 && !flip && rect !== null && rect.width === width && rect.height === height;
+    if (this.copyToWorks && upright) {
+      try {
+        if (this.rgba.length !== width * height * 4) this.rgba = new Uint8Array(width * height * 4);
+        await frame.copyTo(this.rgba, { format: 'RGBA' });
+        return { data: this.rgba, width, height };
+      } catch {
+        this.copyToWorks = false;
+      }
+    }
+    return this.read(frame, width, height);
+  }
+
   read(source: CanvasImageSource, width: number, height: number): ImageData {
     if (!this.canvas || !this.context) {
       this.canvas = new OffscreenCanvas(width, height);

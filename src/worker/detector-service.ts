@@ -8,6 +8,7 @@ import {
   ImagePacker,
   InvalidInputError,
   UnsupportedModelError,
+  isUnscaled,
   planGeometry,
   tensorLength,
   type DecodeOptions,
@@ -19,7 +20,10 @@ import { chooseBackend, type BackendChoice } from '../runtime/backend-choice.ts'
 import { FaceSession, type OrtModule, type SessionInput } from '../runtime/face-session.ts';
 import { WebGpuPacker } from '../runtime/webgpu-packer.ts';
 import { chooseThreads, configureOrt, type ThreadContext } from '../runtime/ort-environment.ts';
-import type { BestQualitySettings, DetectorWorkerApi, DroppedFrame, Frame, LiveStream, LoadRequest, LoadedModel, WorkerResult } from './protocol.ts';
+import { closeFrame, type BestQualitySettings, type DetectorWorkerApi, type DroppedFrame, type Frame, type LiveStream, type LoadRequest, type LoadedModel, type WorkerResult } from './protocol.ts';
+
+/** Scaling to the content size, as the page scales its bitmaps. */
+const contentSize = (g: InputGeometry): ImageBitmapOptions => ({ resizeWidth: g.contentWidth, resizeHeight: g.contentHeight, resizeQuality: 'medium' });
 
 /** A live frame waiting for the worker: dropped (answered at once) if a newer one of its stream arrives. */
 interface WaitingFrame {
@@ -202,14 +206,23 @@ export class DetectorService implements DetectorWorkerApi {
     const t0 = now();
     let input: SessionInput;
     if (frame.kind === 'tensor') input = frame.tensor;
-    else if (this.choice!.backend === 'webgpu') {
-      this.gpuPacker ??= new WebGpuPacker(this.device!, this.session!.descriptor);
-      input = this.gpuPacker.pack(frame.bitmap, geometry);
-    } else {
-      const pixels = await this.reader.readBitmap(frame.bitmap);
-      const length = tensorLength(geometry);
-      if (this.tensor.length < length) this.tensor = new Float32Array(length);
-      input = this.packer!.pack(pixels, geometry, this.tensor);
+    else {
+      // A video frame at the source's size is scaled here, to a bitmap at the content size.
+      const scaled = frame.kind === 'video-frame' && !isUnscaled(geometry) ? await createImageBitmap(frame.frame, contentSize(geometry)) : null;
+      const source = scaled ?? (frame.kind === 'bitmap' ? frame.bitmap : frame.frame);
+      try {
+        if (this.choice!.backend === 'webgpu') {
+          this.gpuPacker ??= new WebGpuPacker(this.device!, this.session!.descriptor);
+          input = this.gpuPacker.pack(source, geometry);
+        } else {
+          const pixels = await (source instanceof ImageBitmap ? this.reader.readBitmap(source) : this.reader.readVideoFrame(source));
+          const length = tensorLength(geometry);
+          if (this.tensor.length < length) this.tensor = new Float32Array(length);
+          input = this.packer!.pack(pixels, geometry, this.tensor);
+        }
+      } finally {
+        scaled?.close();
+      }
     }
     const pack = frame.kind === 'tensor' ? 0 : now() - t0;
     const { faces, timings } = await this.session!.detect(input, geometry, settings);
@@ -296,10 +309,10 @@ export class DetectorService implements DetectorWorkerApi {
     return { faces, inputSize: { width: largest.inputWidth, height: largest.inputHeight }, backend: this.choice!.backend, timings };
   }
 
-  /** A frame that will not run: its bitmap closed, its tensor handed back. */
+  /** A frame that will not run: its pixels released, its tensor handed back. */
   private dropped(frame: Frame): DroppedFrame {
     if (frame.kind === 'tensor') return { dropped: true, tensor: frame.tensor };
-    frame.bitmap.close();
+    closeFrame(frame);
     return { dropped: true };
   }
 
@@ -308,7 +321,7 @@ export class DetectorService implements DetectorWorkerApi {
     try {
       return await this.run(frame, geometry, settings);
     } finally {
-      frame.bitmap.close();
+      closeFrame(frame);
     }
   }
 

@@ -30,8 +30,22 @@ export interface LoadedModel {
   warmupMs: number;
 }
 
-/** A frame for the worker: a bitmap at the geometry's content size, or a tensor the page packed. */
-export type Frame = { kind: 'bitmap'; bitmap: ImageBitmap } | { kind: 'tensor'; tensor: Float32Array };
+/**
+ * A frame for the worker: a bitmap at the geometry's content size; a video frame at the source's own size (the
+ * worker converts and scales it, so the page spends nothing on it); or a tensor the page packed.
+ */
+export type Frame = { kind: 'bitmap'; bitmap: ImageBitmap } | { kind: 'video-frame'; frame: VideoFrame } | { kind: 'tensor'; tensor: Float32Array };
+
+/** What a frame hands over to the worker (transferred, never copied). */
+export function frameTransferable(frame: Frame): Transferable {
+  return frame.kind === 'bitmap' ? frame.bitmap : frame.kind === 'video-frame' ? (frame.frame as unknown as Transferable) : frame.tensor.buffer;
+}
+
+/** Releases a frame's pixels (a tensor needs nothing). */
+export function closeFrame(frame: Frame): void {
+  if (frame.kind === 'bitmap') frame.bitmap.close();
+  else if (frame.kind === 'video-frame') frame.frame.close();
+}
 
 /** The worker's share of the timings. */
 export type WorkerTimings = Pick<DetectionTimings, 'pack' | 'inference' | 'decode'>;

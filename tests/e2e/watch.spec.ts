@@ -11,7 +11,25 @@ test.use({
   ]),
 });
 
-test('watch() detects live frames in the order they were taken, replaces waiting frames rather than queueing, and stops', async ({ page }) => {
+test('watch() detects live frames in the order they were taken, replaces waiting frames rather than queueing, takes them as VideoFrames, and stops', async ({ page }) => {
+  // Counts how the page takes video frames: a VideoFrame only references the decoded frame, a bitmap of a
+  // <video> converts every pixel on the page's thread.
+  await page.addInitScript(() => {
+    const w = window as unknown as { taken: { videoFrames: number; videoBitmaps: number } };
+    w.taken = { videoFrames: 0, videoBitmaps: 0 };
+    const NativeVideoFrame = VideoFrame;
+    window.VideoFrame = class extends NativeVideoFrame {
+      constructor(...args: ConstructorParameters<typeof VideoFrame>) {
+        super(...args);
+        if (args[0] instanceof HTMLVideoElement) w.taken.videoFrames++;
+      }
+    } as typeof VideoFrame;
+    const nativeCreateImageBitmap = window.createImageBitmap.bind(window);
+    window.createImageBitmap = ((source: ImageBitmapSource, ...rest: unknown[]) => {
+      if (source instanceof HTMLVideoElement) w.taken.videoBitmaps++;
+      return (nativeCreateImageBitmap as (...a: unknown[]) => Promise<ImageBitmap>)(source, ...rest);
+    }) as typeof createImageBitmap;
+  });
   await openHarness(page);
   const r = await page.evaluate(async () => {
     const video = document.createElement('video');
@@ -34,7 +52,8 @@ test('watch() detects live frames in the order they were taken, replaces waiting
 
     const second = detector.watch(video, () => undefined);
     await detector.dispose();
-    return { results, atStop, afterStop, stats: { ...watcher.stats }, running: [watcher.running, second.running] };
+    const { taken } = window as unknown as { taken: { videoFrames: number; videoBitmaps: number } };
+    return { results, atStop, afterStop, stats: { ...watcher.stats }, running: [watcher.running, second.running], taken };
   });
   expect(r.results.length).toBeGreaterThanOrEqual(4);
   expect(r.results.every((x) => x.width === 640 && x.faces > 0)).toBe(true);
@@ -45,6 +64,9 @@ test('watch() detects live frames in the order they were taken, replaces waiting
   // 10 fps against detections slower than two frames: frames were replaced while one waited, not queued.
   const median = [...r.results.map((x) => x.total)].sort((a, b) => a - b)[Math.floor(r.results.length / 2)];
   if (median > 200) expect(r.stats.dropped, `detections of ${Math.round(median)} ms against 100 ms frames`).toBeGreaterThan(0);
+  // The page took the frames as VideoFrames (the worker converts and scales them), never as bitmaps of the video.
+  expect(r.taken.videoFrames).toBeGreaterThanOrEqual(r.stats.detected);
+  expect(r.taken.videoBitmaps).toBe(0);
   // Nothing is delivered after stop().
   expect(r.afterStop).toBe(r.atStop);
   expect(r.running).toEqual([false, false]);
