@@ -101,9 +101,11 @@ class AllocationSampler {
   }
 }
 
-async function mainThreadMs(cdp: CDPSession): Promise<number> {
+/** The page's main thread so far, ms: its tasks' wall time (TaskDuration) and the CPU time it got (ThreadTime). */
+async function mainThreadMs(cdp: CDPSession): Promise<{ wall: number; cpu: number }> {
   const { metrics } = await cdp.send('Performance.getMetrics');
-  return 1000 * (metrics.find((m) => m.name === 'TaskDuration')?.value ?? NaN);
+  const metric = (name: string) => 1000 * (metrics.find((m) => m.name === name)?.value ?? NaN);
+  return { wall: metric('TaskDuration'), cpu: metric('ThreadTime') };
 }
 
 interface Row {
@@ -116,15 +118,23 @@ interface Row {
   detect: { median: number; p95: number };
   detectRun: number;
   latency: { median: number; p95: number };
-  mainThreadPerFrame: number;
+  /** The page's main thread per presented frame, ms: wall time of its tasks and CPU time. */
+  mainThreadPerFrame: { wall: number; cpu: number };
   /** The same with the camera playing and no detector. */
-  mainThreadBaseline: number;
+  mainThreadBaseline: { wall: number; cpu: number };
   dropped: number;
   detected: number;
   presented: number;
   heapPerFrame: { page: number; worker: number };
   outputBytes: number;
 }
+
+const perFrame = (a: { wall: number; cpu: number }, b: { wall: number; cpu: number }, frames: number) => ({
+  wall: (b.wall - a.wall) / Math.max(1, frames),
+  cpu: (b.cpu - a.cpu) / Math.max(1, frames),
+});
+/** Main-thread CPU ms per frame beyond showing the camera. */
+const mainThreadExtra = (r: Row) => r.mainThreadPerFrame.cpu - r.mainThreadBaseline.cpu;
 
 async function benchOne(page: Page, model: string, threads: number, outputBytes: number): Promise<Row> {
   const cdp = await page.context().newCDPSession(page);
@@ -158,8 +168,8 @@ async function benchOne(page: Page, model: string, threads: number, outputBytes:
     detect: { median: median(detectTotals), p95: p95(detectTotals) },
     detectRun: median(detectTotals) / median(seq.map((t) => t.inference)),
     latency: { median: median(live.latency), p95: p95(live.latency) },
-    mainThreadPerFrame: (busy1 - busy0) / Math.max(1, live.presented),
-    mainThreadBaseline: (idle1 - idle0) / Math.max(1, idle.presented),
+    mainThreadPerFrame: perFrame(busy0, busy1, live.presented),
+    mainThreadBaseline: perFrame(idle0, idle1, idle.presented),
     dropped: live.dropped,
     detected: live.detected,
     presented: live.presented,
@@ -203,9 +213,10 @@ try {
   const mp = (s: { median: number; p95: number }) => `${f1(s.median)} / ${f1(s.p95)}`;
   console.log(`\nbench:live — fake camera 640x480 @ 30 fps (${clip.split('/').pop()}), watch() for ${MEASURE_MS / 1000} s after ${WARMUP_MS / 1000} s warm-up, ${BACKEND}, native input.`);
   console.log(`Each (model, threads) ran twice, alternating; ms are median / p95. detect(): ${SEQUENTIAL_RUNS} calls in turn on camera frames.`);
-  console.log('main ms/frame: Chromium TaskDuration of the page per presented frame while watching, and (after +) beyond the');
-  console.log(`same page showing the camera without a detector (${IDLE_MS / 1000} s before each run). heap: bytes allocated per frame, sampled.\n`);
-  console.log('model                       thr  results/s  bound/s  ratio   session.run   live total    latency       detect()      detect/run  main ms/frame  dropped/presented  heap B/frame (page, worker)  ort output B/frame');
+  console.log('main: the page\'s main thread per presented frame while watching, ms: wall time of its tasks (TaskDuration), its CPU');
+  console.log(`time (ThreadTime), and (+) the CPU beyond the same page showing the camera without a detector (${IDLE_MS / 1000} s before each run).`);
+  console.log('heap: bytes the V8 heaps allocate per frame, sampled (ArrayBuffer contents, such as onnxruntime\'s output copies, are outside it).\n');
+  console.log('model                       thr  results/s  bound/s  ratio   session.run   live total    latency       detect()      detect/run  main wall cpu +extra  dropped/presented  heap B/frame (page, worker)  ort output B/frame');
   for (const r of rows) {
     console.log(
       [
@@ -219,7 +230,7 @@ try {
         mp(r.latency).padStart(13),
         mp(r.detect).padStart(13),
         r.detectRun.toFixed(3).padStart(10),
-        `${r.mainThreadPerFrame.toFixed(2)} +${(r.mainThreadPerFrame - r.mainThreadBaseline).toFixed(2)}`.padStart(13),
+        `${r.mainThreadPerFrame.wall.toFixed(2)} ${r.mainThreadPerFrame.cpu.toFixed(2)} +${mainThreadExtra(r).toFixed(2)}`.padStart(17),
         `${r.dropped}/${r.presented}`.padStart(18),
         `${Math.round(r.heapPerFrame.page)}, ${Math.round(r.heapPerFrame.worker)}`.padStart(28),
         String(r.outputBytes).padStart(19),
@@ -241,8 +252,12 @@ try {
       ['results/s ≥ 0.95 × bound', m((r) => r.resultsPerSecond / r.boundRate).toFixed(3), m((r) => r.resultsPerSecond / r.boundRate) >= 0.95],
       ['detect() ≤ 1.03 × session.run', m((r) => r.detectRun).toFixed(3), m((r) => r.detectRun) <= 1.03],
       ['new default ≥ 1.25× faster than old', speedup.toFixed(3), speedup >= 1.25],
-      ['main thread ≤ 0.5 ms/frame (beyond showing the camera)', m((r) => r.mainThreadPerFrame - r.mainThreadBaseline).toFixed(2), m((r) => r.mainThreadPerFrame - r.mainThreadBaseline) <= 0.5],
-      ['≤ 64 KB allocated per frame (page + worker)', `${Math.round(heap / 1024)} KB (${Math.round((heap - two[0].outputBytes) / 1024)} KB beyond onnxruntime's output copies)`, heap <= 65_536],
+      ['main thread ≤ 0.5 ms/frame (CPU, beyond showing the camera)', m(mainThreadExtra).toFixed(2), m(mainThreadExtra) <= 0.5],
+      [
+        '≤ 64 KB allocated per frame',
+        `${Math.round(heap / 1024)} KB in the V8 heaps (page + worker) + ${Math.round(two[0].outputBytes / 1024)} KB of onnxruntime's output copies`,
+        heap + two[0].outputBytes <= 65_536,
+      ],
     ];
     console.log(`\nTargets (${newDefault}, ${two[0].threads} thread(s), medians of its runs):`);
     for (const [what, value, met] of targets) console.log(`  ${met ? 'met    ' : 'NOT met'}  ${what}: ${value}`);
