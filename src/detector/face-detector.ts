@@ -32,6 +32,20 @@ const reportCallbackError = (error: unknown): void => {
   else console.error(error);
 };
 
+/** The worker's result with what only the page knows: the source's size and the page's share of the timings. */
+function pageResult(reply: WorkerResult, sourceSize: Size, page: { capture: number; mainThread: number }, t0: number): DetectionResult {
+  const total = now() - t0;
+  const { pack, inference, decode } = reply.timings;
+  const { capture, mainThread } = page;
+  return {
+    faces: reply.faces,
+    inputSize: reply.inputSize,
+    sourceSize,
+    backend: reply.backend,
+    timings: { capture, pack, inference, decode, transfer: Math.max(0, total - capture - pack - inference - decode), total, mainThread },
+  };
+}
+
 /** A face detector running in a module worker. Create it with `createFaceDetector()`. */
 export class FaceDetector extends EventTarget {
   /** The backend that runs now (it changes to `'wasm'` if the WebGPU device is lost). */
@@ -105,15 +119,7 @@ export class FaceDetector extends EventTarget {
     }
     const { scoreThreshold, iouThreshold, maxFaces, mirror, tta } = settings;
     const reply = await this.client.call((api) => api.detectBest(transfer(bitmap, [bitmap]), { scoreThreshold, iouThreshold, maxFaces, mirror, tta }));
-    const total = now() - t0;
-    const { pack, inference, decode } = reply.timings;
-    return {
-      faces: reply.faces,
-      inputSize: reply.inputSize,
-      sourceSize,
-      backend: reply.backend,
-      timings: { capture, pack, inference, decode, transfer: Math.max(0, total - capture - pack - inference - decode), total, mainThread },
-    };
+    return pageResult(reply, sourceSize, { capture, mainThread }, t0);
   }
 
   private run(captured: Promise<CapturedFrame>, settings: DetectSettings, t0: number): Promise<DetectionResult> {
@@ -137,15 +143,7 @@ export class FaceDetector extends EventTarget {
     if (reply.tensor) this.frames.recycle(reply.tensor);
     if ('dropped' in reply) return null;
     if (reply.backendChange) this.switchBackend(reply.backendChange);
-    const total = now() - t0;
-    const { pack, inference, decode } = reply.timings;
-    return {
-      faces: reply.faces,
-      inputSize: reply.inputSize,
-      sourceSize,
-      backend: reply.backend,
-      timings: { capture, pack, inference, decode, transfer: Math.max(0, total - capture - pack - inference - decode), total, mainThread: mainThread + sending },
-    };
+    return pageResult(reply, sourceSize, { capture, mainThread: mainThread + sending }, t0);
   }
 
   /** One frame of a watched video, taken now; null when a newer frame replaced it in the worker. */
