@@ -2,14 +2,19 @@
 // made from a photo, the public watch() API detects on it, and for each model and thread count this prints
 // results/s against what session.run allows, detect() against session.run, latency, frames dropped, main-thread
 // time and bytes allocated per frame. Prints figures; asserts nothing. Options: MEASURE_MS (15000), WARMUP_MS,
-// THREADS (1,2), BACKEND (wasm; webgpu on a machine with a GPU: here WebGPU is SwiftShader, far slower than WASM),
-// HEAP_SITES=1 lists the heaviest allocation sites.
+// THREADS (1,2), BACKEND (wasm; webgpu on a machine with a GPU: here WebGPU is SwiftShader, far slower than WASM;
+// it adds --enable-unsafe-webgpu and CHROMIUM_GPU_ARGS to Chromium's flags),
+// HEAP_SITES=1 lists the heaviest allocation sites; then the tracking figures on the tests' clips (TRACKING=0: not;
+// LIVE=0: only those).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type CDPSession, type Page } from '@playwright/test';
 import { launchOptions } from '../playwright.config.ts';
 import { MODEL_CATALOG } from '../src/models/catalog.ts';
+import { openHarness } from '../tests/e2e/helpers.ts';
+import { idSwitches, landmarkJitter, record, shownFrameError } from '../tests/support/browser-recording.ts';
+import { clipsUnavailable, ensureClips, type ClipName } from '../tests/support/clips.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const PORT = Number(process.env.BENCH_PORT ?? 5175);
@@ -20,6 +25,9 @@ const THREADS = (process.env.THREADS ?? '1,2').split(',').map(Number);
 const BACKEND = process.env.BACKEND === 'webgpu' ? 'webgpu' : 'wasm';
 /** How long the camera plays without a detector, to measure what showing the video alone costs the main thread. */
 const IDLE_MS = Math.min(5_000, MEASURE_MS);
+/** The tracking part (TRACKING=0 leaves it out) and how long it watches each clip. */
+const TRACKING = process.env.TRACKING !== '0';
+const TRACKING_MS = Number(process.env.TRACKING_MS ?? 8_000);
 const base = `http://localhost:${PORT}`;
 
 /** The clip: a slow pan over a group photo, 640x480 at 30 fps, 5 s (Chromium loops it). */
@@ -183,6 +191,56 @@ async function outputBytesOf(page: Page, model: string): Promise<number> {
   return page.evaluate((file) => (window as any).bench.outputBytes(file), MODEL_CATALOG.find((m) => m.id === model)!.file);
 }
 
+/**
+ * watch() with its defaults (tracking, smoothing) and inputSize 'auto' on the tracking clips, each played by the
+ * fake camera of its own browser: id switches, landmark jitter (the still clip, against smoothing off), the
+ * box-centre error against the frame on screen with and without prediction, and the input sizes chosen.
+ */
+async function benchTracking(): Promise<void> {
+  const why = clipsUnavailable();
+  if (why) {
+    console.log(`\nTracking: not measured (${why})`);
+    return;
+  }
+  const clips = ensureClips();
+  console.log(`\nTracking — watch({ inputSize: 'auto' }) with its defaults, ${TRACKING_MS / 1000} s per clip, 1 WASM thread (the tests' clips, 640x480 @ 30 fps):\n`);
+  console.log('id switches: faces that had more than one id while fully in view, per pass of the clip (of so many faces × passes;');
+  console.log('on reentry the face that leaves and comes back gets a new id by design, once per pass). error: box centre against');
+  console.log("the ground truth of the frame on screen, of the latest result as it is → predicted to that frame's time.\n");
+  console.log('clip      id switches (faces)   jitter raw → smoothed (offset)   error vs shown frame → predicted   input sizes chosen (long side: first, median, last)');
+  for (const name of ['pan', 'still', 'reentry'] as ClipName[]) {
+    const browser = await chromium.launch(
+      launchOptions(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${clips[name].video}`]),
+    );
+    const page = await browser.newPage({ baseURL: base });
+    // tsx keeps function names with a helper the page does not have.
+    await page.addInitScript('window.__name = (f) => f;');
+    await openHarness(page);
+    const truth = clips[name].truth;
+    const rec = await record(page, { inputSize: 'auto' }, TRACKING_MS);
+    let jitter = '';
+    if (name === 'still') {
+      const raw = await record(page, { inputSize: 'auto', smoothing: false }, TRACKING_MS);
+      const j = landmarkJitter(rec, raw, truth);
+      jitter = `${j.raw.toFixed(2)} → ${j.smooth.toFixed(2)} px (${j.offset.toFixed(2)})`;
+    }
+    await browser.close();
+    const ids = idSwitches(rec, truth);
+    const error = shownFrameError(rec, truth);
+    const sides = rec.inputSizes.map((sz) => Math.max(sz.width, sz.height));
+    const sizes = sides.length ? `${sides[0]}, ${median(sides)}, ${sides.at(-1)}` : '';
+    console.log(
+      [
+        name.padEnd(8),
+        `${ids.switched} (${ids.faces})`.padEnd(21),
+        (jitter || '—').padEnd(32),
+        (error.count ? `${error.unpredicted.toFixed(1)} → ${error.predicted.toFixed(1)} px` : '—').padEnd(34),
+        sizes,
+      ].join('  '),
+    );
+  }
+}
+
 const clip = makeClip();
 const newDefault = 'retinaface-mnet025';
 const oldDefault = MODEL_CATALOG.some((m) => m.id === 'retinaface-mnet025-exact') ? 'retinaface-mnet025-exact' : newDefault;
@@ -193,10 +251,13 @@ try {
     if (i > 120) throw new Error('vite did not start');
     await new Promise((r) => setTimeout(r, 250));
   }
-  const browser = await chromium.launch(launchOptions(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${clip}`]));
+  const gpuArgs = BACKEND === 'webgpu' ? ['--enable-unsafe-webgpu', ...(process.env.CHROMIUM_GPU_ARGS ?? '').split(' ').filter(Boolean)] : [];
+  const browser = await chromium.launch(
+    launchOptions(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${clip}`, ...gpuArgs]),
+  );
   const rows: Row[] = [];
   // A fresh page per run (onnxruntime fixes its thread count when it starts); models alternate within a thread count.
-  for (const threads of THREADS) {
+  for (const threads of process.env.LIVE === '0' ? [] : THREADS) {
     for (const model of [...models, ...models]) {
       const page = await browser.newPage();
       await page.goto(`${base}/bench/live-bench.html`);
@@ -262,6 +323,7 @@ try {
     console.log(`\nTargets (${newDefault}, ${two[0].threads} thread(s), medians of its runs):`);
     for (const [what, value, met] of targets) console.log(`  ${met ? 'met    ' : 'NOT met'}  ${what}: ${value}`);
   }
+  if (TRACKING) await benchTracking();
 } finally {
   if (server.pid) process.kill(-server.pid);
 }
