@@ -43,8 +43,27 @@ export const RETINAFACE_SIZES: { name: string; inputSize: 'native' | { width: nu
   { name: '320x256', inputSize: { width: 320, height: 256 } },
 ];
 
-/** One retinaface-web point per installed catalog model and input size. */
-export function retinafaceDetectors(models: { id: string; title: string }[]): DetectorSpec[] {
+/**
+ * One retinaface-web point per installed catalog model and input size; and the default model's best-quality mode
+ * (accuracy only: ten runs of the model per image, it is no live-speed point).
+ */
+export function retinafaceDetectors(models: { id: string; title: string }[], defaultModel: string): DetectorSpec[] {
+  const best: DetectorSpec[] = models
+    .filter((m) => m.id === defaultModel)
+    .map((model) => ({
+      id: `rfw-${model.id}-best`,
+      peer: 'retinaface-web' as const,
+      label: `retinaface-web ${model.id}, best quality`,
+      group: `retinaface-web ${model.id}`,
+      point: 'best',
+      config: { model: model.id, inputSize: 'native', quality: 'best' },
+      settings: `detect(image, { quality: 'best' }): insightface's multi-scale + flip test with box voting (accuracy only, not timed)`,
+      timed: false,
+    }));
+  return [...sizedRetinafaceDetectors(models), ...best];
+}
+
+function sizedRetinafaceDetectors(models: { id: string; title: string }[]): DetectorSpec[] {
   return models.flatMap((model) =>
     RETINAFACE_SIZES.map(({ name, inputSize }) => ({
       id: `rfw-${model.id}-${name}`,

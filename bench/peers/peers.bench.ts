@@ -11,7 +11,7 @@ import { join, relative } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import sharp from 'sharp';
 import { launchOptions } from '../../playwright.config.ts';
-import { MODEL_CATALOG } from '../../src/models/catalog.ts';
+import { DEFAULT_MODEL_ID, MODEL_CATALOG } from '../../src/models/catalog.ts';
 import { EVALUATION, widerAp, type DetectFileResult } from './accuracy.ts';
 import { chartPoints, chartSvg } from './chart.ts';
 import { ACCURACY_SCORE, PEER_DETECTORS, retinafaceDetectors, SPEED_SCORE, type DetectorSpec } from './detectors.ts';
@@ -56,7 +56,7 @@ function detectorList(): { specs: DetectorSpec[]; missing: string[] } {
   const installed = compared.filter((m) => existsSync(join(repo, 'public/models', m.file)));
   const missing = compared.filter((m) => !installed.includes(m)).map((m) => `retinaface-web ${m.id} (public/models/${m.file})`);
   const only = process.env.BENCH_PEERS_ONLY?.split(',');
-  const specs = [...retinafaceDetectors(installed), ...PEER_DETECTORS].filter((s) => !only || only.includes(s.id));
+  const specs = [...retinafaceDetectors(installed, DEFAULT_MODEL_ID), ...PEER_DETECTORS].filter((s) => !only || only.includes(s.id));
   return { specs, missing };
 }
 

@@ -16,6 +16,6 @@ export const create: CreatePeerDetector = async (config, scoreThreshold) => {
   return {
     runtime: `onnxruntime-web ${detector.backend.toUpperCase()}`,
     threads: detector.numThreads,
-    detect: async (image, score) => (await detector.detect(image, { scoreThreshold: score })).faces,
+    detect: async (image, score) => (await detector.detect(image, { scoreThreshold: score, quality: config.quality === 'best' ? 'best' : 'fast' })).faces,
   };
 };
