@@ -2,17 +2,8 @@
 // by a seeded random source.
 import type { Face } from '../../src/core/index.ts';
 
-/** A deterministic uniform random source in [0, 1) (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic uniform random source in [0, 1) (mulberry32, the one the synthetic weights use). */
+export { uniformStream as seededRandom } from '../../src/convert/mxnet/synthetic.ts';
 
 /** A standard normal sample (Box–Muller). */
 export function gaussian(random: () => number): number {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BoxVoteScratch, boxVote, numpyFloat32Sum } from '../../src/core/index.ts';
 import { referenceBoxVote, referencePairwiseSum, type ReferenceVoteBox } from '../reference/reference-box-vote.ts';
+import { seededRandom } from '../support/synthetic-faces.ts';
 
 type Row = [number, number, number, number, number];
 
@@ -16,17 +17,7 @@ function coreVote(rows: Row[], iou = 0.4, maxGroups = 750, scratch = new BoxVote
   }));
 }
 
-/** A small deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 /** Faces as clusters of jittered boxes (as the passes of a pyramid give them) plus loose boxes, best first. */
 function randomRows(seed: number, clusters: number, loose: number, imageSize = 1000): Row[] {

@@ -35,7 +35,7 @@ function streamSeed(seed: number, name: string): number {
 }
 
 /** mulberry32: values uniform on [0, 1). */
-function uniformStream(seed: number): () => number {
+export function uniformStream(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
