@@ -131,7 +131,10 @@ export class InsightFaceDecoder implements FamilyDecoder {
     return valuesPerAnchor * anchor * level.cells + cell;
   }
 
-  /** Anchor n's width, height and centre with the +1 convention (spec §A.6), in a reused array. */
+  /**
+   * Anchor n's width, height and centre with the +1 convention (spec §A.6), in a reused array (read it by index:
+   * destructuring a typed array allocates an iterator per call).
+   */
   private anchorGeometry(n: number): Float64Array {
     const an = this.anchors;
     const g = this.geometry;
@@ -146,7 +149,11 @@ export class InsightFaceDecoder implements FamilyDecoder {
     const level = this.levelOf(n);
     const d = level.boxes;
     const base = InsightFaceDecoder.channelBase(level, n, 4);
-    const [aw, ah, acx, acy] = this.anchorGeometry(n);
+    const g = this.anchorGeometry(n);
+    const aw = g[0];
+    const ah = g[1];
+    const acx = g[2];
+    const acy = g[3];
     const cx = d[base] * aw + acx;
     const cy = d[base + level.cells] * ah + acy;
     // The reference takes exp of the float32 deltas in float32.
@@ -169,7 +176,11 @@ export class InsightFaceDecoder implements FamilyDecoder {
     const level = this.levelOf(n);
     const l = level.landmarks;
     const base = InsightFaceDecoder.channelBase(level, n, 10);
-    const [aw, ah, acx, acy] = this.anchorGeometry(n);
+    const g = this.anchorGeometry(n);
+    const aw = g[0];
+    const ah = g[1];
+    const acx = g[2];
+    const acy = g[3];
     const std = this.descriptor.landmarkStd;
     for (let k = 0; k < 5; k++) {
       // The reference scales the float32 deltas by the std in float32, then decodes in float64.

@@ -75,7 +75,8 @@ export class YuNetDecoder implements FamilyDecoder {
   select(threshold: number, indices: Int32Array, scores: Float32Array): number {
     const t = f32(threshold);
     let count = 0;
-    for (const { offset, cells, cls, obj } of this.levels) {
+    for (let l = 0; l < this.levels.length; l++) {
+      const { offset, cells, cls, obj } = this.levels[l];
       for (let idx = 0; idx < cells; idx++) {
         // MIN(v, 1.f) then MAX(v, 0.f).
         const c = Math.max(Math.min(cls[idx], 1), 0);
@@ -97,18 +98,26 @@ export class YuNetDecoder implements FamilyDecoder {
     return kept;
   }
 
-  private levelOf(n: number): BoundLevel {
-    let level = this.levels[0];
-    for (const l of this.levels) if (n >= l.offset) level = l;
+  /** Prior n's cell: its index in its level, row and column (set by `locate`, reused). */
+  private idx = 0;
+  private row = 0;
+  private col = 0;
+
+  /** The level of prior n; sets its cell. */
+  private locate(n: number): BoundLevel {
+    const levels = this.levels;
+    let level = levels[0];
+    for (let l = 1; l < levels.length; l++) if (n >= levels[l].offset) level = levels[l];
+    this.idx = n - level.offset;
+    this.row = Math.floor(this.idx / level.cols);
+    this.col = this.idx - this.row * level.cols;
     return level;
   }
 
   /** Prior n's box as `postProcess` computes it: x1, y1, w, h in input pixels, float32. */
   private decode(n: number): Float32Array {
-    const level = this.levelOf(n);
-    const idx = n - level.offset;
-    const r = Math.floor(idx / level.cols);
-    const c = idx - r * level.cols;
+    const level = this.locate(n);
+    const { idx, row: r, col: c } = this;
     const s = level.stride;
     const b = level.bbox;
     const cx = f32(f32(c + b[4 * idx]) * s);
@@ -123,30 +132,29 @@ export class YuNetDecoder implements FamilyDecoder {
     return out;
   }
 
+  // The decoded box is read by index, not destructured: a typed array's iterator is allocated per call.
   box(n: number, _scaleX: number, _scaleY: number, out: Float32Array, o: number): void {
-    const [x1, y1, w, h] = this.decode(n);
+    const d = this.decode(n);
     // Rect2i(int(x1), int(y1), int(w), int(h)), as corners.
-    const x = Math.trunc(x1);
-    const y = Math.trunc(y1);
+    const x = Math.trunc(d[0]);
+    const y = Math.trunc(d[1]);
     out[o] = x;
     out[o + 1] = y;
-    out[o + 2] = x + Math.trunc(w);
-    out[o + 3] = y + Math.trunc(h);
+    out[o + 2] = x + Math.trunc(d[2]);
+    out[o + 3] = y + Math.trunc(d[3]);
   }
 
   faceBox(n: number, scaleX: number, scaleY: number, out: Float64Array, o: number): void {
-    const [x1, y1, w, h] = this.decode(n);
-    out[o] = f32(x1 / scaleX);
-    out[o + 1] = f32(y1 / scaleY);
-    out[o + 2] = f32(w / scaleX);
-    out[o + 3] = f32(h / scaleY);
+    const d = this.decode(n);
+    out[o] = f32(d[0] / scaleX);
+    out[o + 1] = f32(d[1] / scaleY);
+    out[o + 2] = f32(d[2] / scaleX);
+    out[o + 3] = f32(d[3] / scaleY);
   }
 
   landmarks(n: number, scaleX: number, scaleY: number, out: Float32Array, o: number): void {
-    const level = this.levelOf(n);
-    const idx = n - level.offset;
-    const r = Math.floor(idx / level.cols);
-    const c = idx - r * level.cols;
+    const level = this.locate(n);
+    const { idx, row: r, col: c } = this;
     const s = level.stride;
     const k = level.kps;
     for (let p = 0; p < 5; p++) {
