@@ -21,17 +21,12 @@ export class FrameReader {
     const { width, height } = bitmap;
     if (this.copyToWorks) {
       const frame = new VideoFrame(bitmap, { timestamp: 0 });
-      // An EXIF-oriented bitmap becomes a frame of the stored pixels plus a rotation/flip, which copyTo does
-      // not apply: such frames are drawn instead (drawImage honours the orientation).
-      const { rotation = 0, flip = false } = frame as VideoFrame & { rotation?: number; flip?: boolean };
-      const upright = rotation === 0 && !flip && frame.codedWidth === width && frame.codedHeight === height;
       try {
-        if (!upright) return this.read(bitmap, width, height);
-        if (this.rgba.length !== width * height * 4) this.rgba = new Uint8Array(width * height * 4);
-        await frame.copyTo(this.rgba, { format: 'RGBA' });
-        return { data: this.rgba, width, height };
-      } catch {
-        this.copyToWorks = false;
+        // An EXIF-oriented bitmap becomes a frame of the stored pixels plus a rotation/flip, which copyTo does
+        // not apply: such frames are drawn instead (drawImage honours the orientation).
+        const upright = frame.codedWidth === width && frame.codedHeight === height;
+        const pixels = upright ? await this.copyUpright(frame, width, height) : null;
+        if (pixels) return pixels;
       } finally {
         frame.close();
       }
@@ -41,20 +36,27 @@ export class FrameReader {
 
   /** The pixels of a video frame at its display size, as `readBitmap` reads a bitmap. */
   async readVideoFrame(frame: VideoFrame): Promise<RgbaPixels> {
-    const { displayWidth: width, displayHeight: height } = frame;
+    const { displayWidth: width, displayHeight: height, visibleRect: rect } = frame;
+    const unscaled = rect !== null && rect.width === width && rect.height === height;
+    const pixels = unscaled && this.copyToWorks ? await this.copyUpright(frame, width, height) : null;
+    return pixels ?? this.read(frame, width, height);
+  }
+
+  /**
+   * A frame's pixels through `copyTo` into the reused buffer; null if the frame is rotated or flipped (copyTo
+   * does not apply that), or if this browser's copyTo cannot convert to RGBA (then never tried again).
+   */
+  private async copyUpright(frame: VideoFrame, width: number, height: number): Promise<RgbaPixels | null> {
     const { rotation = 0, flip = false } = frame as VideoFrame & { rotation?: number; flip?: boolean };
-    const rect = frame.visibleRect;
-    const upright = rotation === 0 && !flip && rect !== null && rect.width === width && rect.height === height;
-    if (this.copyToWorks && upright) {
-      try {
-        if (this.rgba.length !== width * height * 4) this.rgba = new Uint8Array(width * height * 4);
-        await frame.copyTo(this.rgba, { format: 'RGBA' });
-        return { data: this.rgba, width, height };
-      } catch {
-        this.copyToWorks = false;
-      }
+    if (rotation !== 0 || flip) return null;
+    try {
+      if (this.rgba.length !== width * height * 4) this.rgba = new Uint8Array(width * height * 4);
+      await frame.copyTo(this.rgba, { format: 'RGBA' });
+      return { data: this.rgba, width, height };
+    } catch {
+      this.copyToWorks = false;
+      return null;
     }
-    return this.read(frame, width, height);
   }
 
   read(source: CanvasImageSource, width: number, height: number): ImageData {
