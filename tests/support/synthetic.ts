@@ -1,4 +1,4 @@
-import { describeModel, type Biubug6Descriptor, type InsightFaceDescriptor, type RawTensor, type YuNetDescriptor } from '../../src/core/index.ts';
+import { describeModel, type Biubug6Descriptor, type InputGeometry, type InsightFaceDescriptor, type RawTensor, type YuNetDescriptor } from '../../src/core/index.ts';
 import { encodeOnnx } from '../../src/convert/onnx/onnx-io.ts';
 import { DataType } from '../../src/convert/onnx/onnx-model.ts';
 
@@ -6,6 +6,18 @@ import { DataType } from '../../src/convert/onnx/onnx-model.ts';
  * Small hand-made model outputs: all zeros (score 0, background 1) except the anchors a test sets, so that a
  * chosen anchor carries the deltas of a worked example.
  */
+
+/** A tensor geometry of a w x h source run at its own size (no scaling, no padding); `extra` overrides. */
+export const unscaledGeometry = (w: number, h: number, extra: Partial<InputGeometry> = {}): InputGeometry => ({
+  sourceWidth: w,
+  sourceHeight: h,
+  contentWidth: w,
+  contentHeight: h,
+  inputWidth: w,
+  inputHeight: h,
+  mirror: false,
+  ...extra,
+});
 
 const STRIDES = [32, 16, 8] as const;
 const A = 2;

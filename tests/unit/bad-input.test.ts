@@ -8,7 +8,6 @@ import {
   InvalidInputError,
   ModelLoadError,
   UnsupportedModelError,
-  type InputGeometry,
 } from '../../src/core/index.ts';
 import { checkModelBytes } from '../../src/models/model-bytes.ts';
 import { FaceSession } from '../../src/runtime/face-session.ts';
@@ -23,8 +22,10 @@ import {
   biubug6Descriptor,
   insightFaceDescriptor,
   tinyClassifierOnnx,
+  unscaledGeometry,
   yunetDescriptor,
 } from '../support/synthetic.ts';
+import { thrown } from '../support/thrown.ts';
 
 let dir: string;
 const file = (name: string, content: string | Uint8Array) => {
@@ -32,16 +33,6 @@ const file = (name: string, content: string | Uint8Array) => {
   writeFileSync(path, content);
   return path;
 };
-
-/** Calls `f`, expecting it to throw; returns the error. */
-function thrown(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error');
-}
 
 /** Awaits `promise`, expecting it to reject; returns the error. */
 async function rejection(promise: Promise<unknown>): Promise<Error> {
@@ -171,7 +162,7 @@ describe('bad models → ModelLoadError / UnsupportedModelError', () => {
   });
 
   it('outputs that do not fit the descriptor are UnsupportedModelError, not a crash or garbage', () => {
-    const g: InputGeometry = { sourceWidth: 640, sourceHeight: 640, contentWidth: 640, contentHeight: 640, inputWidth: 640, inputHeight: 640, mirror: false };
+    const g = unscaledGeometry(640, 640);
     // biubug6 outputs made for 640x480 decoded as a 640x640 input.
     const wrongSize = new Biubug6Outputs(640, 480);
     expect(() => new FaceDecoder(biubug6Descriptor()).decode(wrongSize.outputs, g)).toThrow(UnsupportedModelError);
@@ -183,7 +174,7 @@ describe('bad models → ModelLoadError / UnsupportedModelError', () => {
   });
 
   it('YuNet outputs that do not fit the input are UnsupportedModelError naming found and expected shapes', () => {
-    const g: InputGeometry = { sourceWidth: 640, sourceHeight: 640, contentWidth: 640, contentHeight: 640, inputWidth: 640, inputHeight: 640, mirror: false };
+    const g = unscaledGeometry(640, 640);
     // Outputs made for 640x480 (60x80 cells at stride 8) decoded as a 640x640 input (80x80).
     const wrongSize = new YuNetOutputs(640, 480).outputs;
     const e = thrown(() => new FaceDecoder(yunetDescriptor()).decode(wrongSize, g));

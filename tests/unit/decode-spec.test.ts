@@ -10,18 +10,7 @@ import {
 import { DEFAULT_DETECT_SETTINGS, resolveDetectOverrides } from '../../src/options/resolve-options.ts';
 import { referenceDecode } from '../reference/reference-decoder.ts';
 import { corners } from '../support/faces.ts';
-import { Biubug6Outputs, InsightFaceOutputs, biubug6Descriptor, insightFaceDescriptor } from '../support/synthetic.ts';
-
-const geometry = (w: number, h: number, extra: Partial<InputGeometry> = {}): InputGeometry => ({
-  sourceWidth: w,
-  sourceHeight: h,
-  contentWidth: w,
-  contentHeight: h,
-  inputWidth: w,
-  inputHeight: h,
-  mirror: false,
-  ...extra,
-});
+import { Biubug6Outputs, InsightFaceOutputs, biubug6Descriptor, insightFaceDescriptor, unscaledGeometry as geometry } from '../support/synthetic.ts';
 
 const boxOf = (f: Face) => {
   const c = corners(f);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { FaceDecoder, type DecodeOptions, type Face, type InputGeometry } from '../../src/core/index.ts';
+import { FaceDecoder, type DecodeOptions, type Face } from '../../src/core/index.ts';
 import { referenceYuNetDecode, type YuNetReferenceFace } from '../reference/reference-yunet.ts';
-import { YuNetOutputs, yunetDescriptor } from '../support/synthetic.ts';
+import { YuNetOutputs, unscaledGeometry as geometry, yunetDescriptor } from '../support/synthetic.ts';
 
 /**
  * Hand-made YuNet outputs with worked numbers, decoded by FaceDecoder and by the OpenCV transcription in
@@ -9,17 +9,6 @@ import { YuNetOutputs, yunetDescriptor } from '../support/synthetic.ts';
  */
 
 const f32 = Math.fround;
-
-const geometry = (w: number, h: number, extra: Partial<InputGeometry> = {}): InputGeometry => ({
-  sourceWidth: w,
-  sourceHeight: h,
-  contentWidth: w,
-  contentHeight: h,
-  inputWidth: w,
-  inputHeight: h,
-  mirror: false,
-  ...extra,
-});
 
 const flat = (f: Face) => [f.box.x, f.box.y, f.box.width, f.box.height];
 

@@ -15,6 +15,7 @@ import { compareFaceSets, corners } from '../support/faces.ts';
 import { modelIO } from '../support/engine.ts';
 import { MODELS, PHOTOS } from '../support/paths.ts';
 import { tinyClassifierOnnx } from '../support/synthetic.ts';
+import { thrown } from '../support/thrown.ts';
 
 const io: Record<keyof typeof MODELS, ModelIO> = {} as never;
 let classifier: ModelIO;
@@ -23,15 +24,6 @@ beforeAll(async () => {
   for (const key of Object.keys(MODELS) as (keyof typeof MODELS)[]) io[key] = await modelIO(MODELS[key]);
   classifier = await modelIO(tinyClassifierOnnx());
 });
-
-function thrown(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error');
-}
 
 describe('describeModel on real sessions of every model in ../shared/models', () => {
   it('default retinaface-mnet025.onnx: insightface, dynamic, BGR raw 0..255, landmark std 1, released names', () => {
