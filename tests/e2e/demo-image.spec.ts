@@ -20,6 +20,35 @@ async function nextResult(page: Page, after = 0): Promise<DemoResult> {
 
 const lastSeq = (page: Page) => page.evaluate(() => window.retinafaceDemo?.latest?.seq ?? 0);
 
+/**
+ * A WebM made in the browser (MediaRecorder, 15 fps) from a photo scaled to width x height, drawn every 60 ms for
+ * `ms`: no video file or encoder needed. With `wobble` the photo moves a little from frame to frame.
+ */
+function recordWebm(page: Page, url: string, clip: { width: number; height: number; ms: number; wobble: boolean }): Promise<number[]> {
+  return page.evaluate(
+    async ({ url, clip }) => {
+      const bitmap = await createImageBitmap(await (await fetch(url)).blob(), { resizeWidth: clip.width, resizeHeight: clip.height });
+      const canvas = document.createElement('canvas');
+      [canvas.width, canvas.height] = [clip.width, clip.height];
+      const ctx = canvas.getContext('2d')!;
+      const recorder = new MediaRecorder(canvas.captureStream(15), { mimeType: 'video/webm' });
+      const chunks: Blob[] = [];
+      recorder.ondataavailable = (e) => chunks.push(e.data);
+      const stopped = new Promise((r) => (recorder.onstop = r));
+      recorder.start();
+      const t0 = performance.now();
+      for (let i = 0; performance.now() - t0 < clip.ms; i++) {
+        ctx.drawImage(bitmap, clip.wobble ? (i % 5) * 2 : 0, 0);
+        await new Promise((r) => setTimeout(r, 60));
+      }
+      recorder.stop();
+      await stopped;
+      return Array.from(new Uint8Array(await new Blob(chunks).arrayBuffer()));
+    },
+    { url, clip },
+  );
+}
+
 test("'auto' runs what the machine has and says why; a model that is not installed cannot be chosen", async ({ page }) => {
   await openDemo(page);
   const expected = await expectedAutoBackend(page);
@@ -185,26 +214,7 @@ test('the results download as JSON', async ({ page }) => {
 
 test('a video file is detected frame after frame, and its results download per frame', async ({ page }) => {
   await openDemo(page);
-  // A 3 s WebM made in the browser (MediaRecorder) from the photo: no video file or encoder needed.
-  const webm = await page.evaluate(async (url) => {
-    const bitmap = await createImageBitmap(await (await fetch(url)).blob(), { resizeWidth: 640, resizeHeight: 466 });
-    const canvas = document.createElement('canvas');
-    [canvas.width, canvas.height] = [640, 466];
-    const ctx = canvas.getContext('2d')!;
-    const recorder = new MediaRecorder(canvas.captureStream(15), { mimeType: 'video/webm' });
-    const chunks: Blob[] = [];
-    recorder.ondataavailable = (e) => chunks.push(e.data);
-    const stopped = new Promise((r) => (recorder.onstop = r));
-    recorder.start();
-    const t0 = performance.now();
-    while (performance.now() - t0 < 3000) {
-      ctx.drawImage(bitmap, 0, 0);
-      await new Promise((r) => setTimeout(r, 60));
-    }
-    recorder.stop();
-    await stopped;
-    return Array.from(new Uint8Array(await new Blob(chunks).arrayBuffer()));
-  }, `/shared/${PHOTO}`);
+  const webm = await recordWebm(page, `/shared/${PHOTO}`, { width: 640, height: 466, ms: 3000, wobble: false });
   await fileInput(page).setInputFiles({ name: 'clip.webm', mimeType: 'video/webm', buffer: Buffer.from(webm) });
   const first = await nextResult(page);
   expect(first).toMatchObject({ source: 'video', name: 'clip.webm', sourceSize: { width: 640, height: 466 } });
@@ -372,26 +382,8 @@ test('after a failed model load nothing of the old model stays: faces, FPS, stag
 
 test('a looping video: the download holds one result per video time, the latest pass replacing earlier ones', async ({ page }) => {
   await openDemo(page);
-  // A 1.5 s WebM made in the browser (as above), so that the video loops several times during the test.
-  const webm = await page.evaluate(async (url) => {
-    const bitmap = await createImageBitmap(await (await fetch(url)).blob(), { resizeWidth: 320, resizeHeight: 240 });
-    const canvas = document.createElement('canvas');
-    [canvas.width, canvas.height] = [320, 240];
-    const ctx = canvas.getContext('2d')!;
-    const recorder = new MediaRecorder(canvas.captureStream(15), { mimeType: 'video/webm' });
-    const chunks: Blob[] = [];
-    recorder.ondataavailable = (e) => chunks.push(e.data);
-    const stopped = new Promise((r) => (recorder.onstop = r));
-    recorder.start();
-    const t0 = performance.now();
-    for (let i = 0; performance.now() - t0 < 1500; i++) {
-      ctx.drawImage(bitmap, (i % 5) * 2, 0); // moving a little, so that frames differ
-      await new Promise((r) => setTimeout(r, 60));
-    }
-    recorder.stop();
-    await stopped;
-    return Array.from(new Uint8Array(await new Blob(chunks).arrayBuffer()));
-  }, `/shared/${GROUP}`);
+  // 1.5 s, so that the video loops several times during the test; moving a little, so that frames differ.
+  const webm = await recordWebm(page, `/shared/${GROUP}`, { width: 320, height: 240, ms: 1500, wobble: true });
   // Count the loops: the video jumps back to its start (currentTime goes down) once per loop.
   await page.evaluate(() => {
     const v = document.getElementById('video') as HTMLVideoElement;
