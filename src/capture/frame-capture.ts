@@ -1,4 +1,4 @@
-import { ImagePacker, isUnscaled, planGeometry, tensorLength, type InputGeometry, type Size } from '../core/index.ts';
+import { isUnscaled, packInput, planGeometry, type InputGeometry, type InputPacker, type PackedInput, type Size } from '../core/index.ts';
 import type { DetectSettings } from '../options/resolve-options.ts';
 import { FrameReader } from '../pixels/frame-reader.ts';
 import type { Frame } from '../worker/protocol.ts';
@@ -27,11 +27,12 @@ type Drawable = Exclude<ImageSource, Blob>;
 export class FrameCapture {
   private readonly reader = new FrameReader();
   private scratch: OffscreenCanvas | null = null;
-  private spare: Float32Array | null = null;
+  private spare: PackedInput | null = null;
   private videoFramesWork = typeof VideoFrame === 'function';
 
   constructor(
-    private readonly packer: ImagePacker,
+    /** Lays out tensor-path frames as the worker's session takes them. */
+    private readonly packer: InputPacker,
     private readonly modelInputSize: Size | null,
   ) {}
 
@@ -60,7 +61,7 @@ export class FrameCapture {
   }
 
   /** Hands back a tensor the worker returned, for the next frame. */
-  recycle(tensor: Float32Array): void {
+  recycle(tensor: PackedInput): void {
     this.spare = tensor;
   }
 
@@ -113,7 +114,7 @@ export class FrameCapture {
   }
 
   /** Tensor path: the pixels at the content size, packed into the spare buffer. */
-  private pack(source: Drawable, geometry: InputGeometry): Float32Array {
+  private pack(source: Drawable, geometry: InputGeometry): PackedInput {
     const { contentWidth: w, contentHeight: h } = geometry;
     let pixels;
     if (isImageData(source)) {
@@ -121,10 +122,10 @@ export class FrameCapture {
     } else {
       pixels = this.reader.read(source as CanvasImageSource, w, h);
     }
-    const length = tensorLength(geometry);
-    const buffer = this.spare && this.spare.length === length ? this.spare : new Float32Array(length);
+    // Into the spare buffer (transferred to the worker, handed back), never in place: the pixels stay the caller's.
+    const spare = this.spare;
     this.spare = null;
-    return this.packer.pack(pixels, geometry, buffer);
+    return packInput(this.packer, pixels, geometry, spare);
   }
 
   /** ImageData cannot be drawn scaled: it is put on a canvas of its own size first. */

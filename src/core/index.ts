@@ -13,3 +13,5 @@ export * from './test-time-augmentation.ts';
 export { InsightFaceDecoder } from './decode-insightface.ts';
 export { Biubug6Decoder } from './decode-biubug6.ts';
 export { YuNetDecoder } from './decode-yunet.ts';
+export * from './pack-rgba.ts';
+export * from './input-packer.ts';

@@ -19,6 +19,41 @@ export interface Normalization {
 
 export const tensorLength = (g: InputGeometry): number => 3 * g.inputWidth * g.inputHeight;
 
+/**
+ * RGBA pixels as one 32-bit word each (one load per pixel instead of four, and a single array type for both
+ * byte array kinds, which keeps the packing loops monomorphic). The view is reused while the buffer is.
+ */
+export class PixelWords {
+  private words: Uint32Array = new Uint32Array(0);
+  private aligned: Uint32Array = new Uint32Array(0);
+
+  of(data: Uint8ClampedArray | Uint8Array, count: number): Uint32Array {
+    const w = this.words;
+    if (w.buffer === data.buffer && w.byteOffset === data.byteOffset && w.length === count) return w;
+    if (data.byteOffset % 4 === 0) {
+      this.words = new Uint32Array(data.buffer, data.byteOffset, count);
+      return this.words;
+    }
+    // An unaligned buffer (e.g. a slice of Node's buffer pool): copy it into aligned scratch memory.
+    if (this.aligned.length < count) this.aligned = new Uint32Array(count);
+    new Uint8Array(this.aligned.buffer, 0, count * 4).set(data.subarray(0, count * 4));
+    return this.aligned;
+  }
+}
+
+/** Throws unless the pixels are the geometry's content size and `out` holds the input size's `channels` values a pixel. */
+export function checkPackSizes(pixels: RgbaPixels, geometry: InputGeometry, out: { length: number }, channels: number, unit: string): void {
+  const { contentWidth: cw, contentHeight: ch, inputWidth: iw, inputHeight: ih } = geometry;
+  if (pixels.width !== cw || pixels.height !== ch) {
+    throw new InvalidInputError(`Pixels are ${pixels.width}x${pixels.height}; the geometry expects ${cw}x${ch}.`);
+  }
+  if (pixels.data.length < cw * ch * 4) {
+    throw new InvalidInputError(`Pixel buffer holds ${pixels.data.length} bytes; ${cw}x${ch} RGBA needs ${cw * ch * 4}.`);
+  }
+  const length = channels * iw * ih;
+  if (out.length < length) throw new InvalidInputError(`Tensor buffer holds ${out.length} ${unit}; ${iw}x${ih}x${channels} needs ${length}.`);
+}
+
 export interface PackOptions {
   /**
    * Pack the image mirrored left to right (pixel column x goes to column contentWidth − 1 − x), for test-time
@@ -37,8 +72,8 @@ export class ImagePacker {
   private readonly luts: [Float32Array, Float32Array, Float32Array];
   /** Bit shift of each tensor channel's byte inside a little-endian RGBA word (R = 0, G = 8, B = 16). */
   private readonly shifts: Triple;
-  private words: Uint32Array = new Uint32Array(0);
-  private aligned: Uint32Array = new Uint32Array(0);
+  private readonly words = new PixelWords();
+  readonly layout = 'float32' as const;
 
   constructor(normalization: Normalization) {
     const { mean, std, channelOrder } = normalization;
@@ -51,33 +86,17 @@ export class ImagePacker {
   }
 
   /**
-   * The pixels as one 32-bit word each (one load per pixel instead of three, and a single array type for both
-   * byte array kinds, which keeps the loop monomorphic). The view is reused while the buffer is.
+   * `count` tensor positions from `d` on, in every plane, from pixel words at `s`, `s + step`, … (one flat loop:
+   * fastest; step −1 reads a row mirrored). A pixel that is not opaque is composited over black first (its
+   * colour times alpha), as the browser's premultiplied bitmaps and a draw onto an opaque canvas give it, so
+   * every path sees the same image.
    */
-  private rgbaWords(data: Uint8ClampedArray | Uint8Array, count: number): Uint32Array {
-    const w = this.words;
-    if (w.buffer === data.buffer && w.byteOffset === data.byteOffset && w.length === count) return w;
-    if (data.byteOffset % 4 === 0) {
-      this.words = new Uint32Array(data.buffer, data.byteOffset, count);
-      return this.words;
-    }
-    // An unaligned buffer (e.g. a slice of Node's buffer pool): copy it into aligned scratch memory.
-    if (this.aligned.length < count) this.aligned = new Uint32Array(count);
-    new Uint8Array(this.aligned.buffer, 0, count * 4).set(data.subarray(0, count * 4));
-    return this.aligned;
-  }
-
-  /**
-   * Tensor positions [from, to) of every plane from pixel words at position − skip (one flat loop: fastest).
-   * A pixel that is not opaque is composited over black first (its colour times alpha), as the browser's
-   * premultiplied bitmaps and a draw onto an opaque canvas give it, so every path sees the same image.
-   */
-  private packRange(px: Uint32Array, out: Float32Array, plane: number, from: number, to: number, skip: number): void {
+  private packRun(px: Uint32Array, out: Float32Array, plane: number, d: number, count: number, s: number, step: 1 | -1): void {
     const [lut0, lut1, lut2] = this.luts;
     const [s0, s1, s2] = this.shifts;
     const plane2 = 2 * plane;
-    for (let d = from; d < to; d++) {
-      const v = px[d - skip];
+    for (const end = d + count; d < end; d++, s += step) {
+      const v = px[s];
       if (v >>> 24 === 255) {
         out[d] = lut0[(v >>> s0) & 255];
         out[d + plane] = lut1[(v >>> s1) & 255];
@@ -91,19 +110,6 @@ export class ImagePacker {
     }
   }
 
-  /** One row read right to left: tensor positions [from, from + width) from pixel words at rowEnd − 1 down. */
-  private packRowFlipped(px: Uint32Array, out: Float32Array, plane: number, from: number, width: number, rowEnd: number): void {
-    const [lut0, lut1, lut2] = this.luts;
-    const [s0, s1, s2] = this.shifts;
-    const plane2 = 2 * plane;
-    for (let x = 0, d = from, s = rowEnd - 1; x < width; x++, d++, s--) {
-      const v = px[s];
-      out[d] = lut0[(v >>> s0) & 255];
-      out[d + plane] = lut1[(v >>> s1) & 255];
-      out[d + plane2] = lut2[(v >>> s2) & 255];
-    }
-  }
-
   /**
    * Writes `pixels` (already at the geometry's content size) into `out`, which must hold at least
    * `tensorLength(geometry)` floats, mirrored if `options.flip`. Returns the tensor's view of `out` (the same
@@ -111,30 +117,17 @@ export class ImagePacker {
    */
   pack(pixels: RgbaPixels, geometry: InputGeometry, out: Float32Array, options: PackOptions = {}): Float32Array {
     const { contentWidth: cw, contentHeight: ch, inputWidth: iw, inputHeight: ih } = geometry;
-    if (pixels.width !== cw || pixels.height !== ch) {
-      throw new InvalidInputError(`Pixels are ${pixels.width}x${pixels.height}; the geometry expects ${cw}x${ch}.`);
-    }
-    if (pixels.data.length < cw * ch * 4) {
-      throw new InvalidInputError(`Pixel buffer holds ${pixels.data.length} bytes; ${cw}x${ch} RGBA needs ${cw * ch * 4}.`);
-    }
     const plane = iw * ih;
-    if (out.length < 3 * plane) {
-      throw new InvalidInputError(`Tensor buffer holds ${out.length} floats; ${iw}x${ih}x3 needs ${3 * plane}.`);
-    }
-    const px = this.rgbaWords(pixels.data, cw * ch);
-    if (options.flip) {
-      for (let y = 0; y < ch; y++) {
-        const rowStart = y * iw;
-        this.packRowFlipped(px, out, plane, rowStart, cw, (y + 1) * cw);
-        if (cw < iw) for (let c = 0; c < 3; c++) out.fill(0, c * plane + rowStart + cw, c * plane + rowStart + iw);
-      }
-    } else if (cw === iw) {
-      this.packRange(px, out, plane, 0, cw * ch, 0);
+    checkPackSizes(pixels, geometry, out, 3, 'floats');
+    const px = this.words.of(pixels.data, cw * ch);
+    if (!options.flip && cw === iw) {
+      this.packRun(px, out, plane, 0, cw * ch, 0, 1);
     } else {
       for (let y = 0; y < ch; y++) {
         const rowStart = y * iw;
-        this.packRange(px, out, plane, rowStart, rowStart + cw, y * (iw - cw));
-        for (let c = 0; c < 3; c++) out.fill(0, c * plane + rowStart + cw, c * plane + rowStart + iw);
+        if (options.flip) this.packRun(px, out, plane, rowStart, cw, (y + 1) * cw - 1, -1);
+        else this.packRun(px, out, plane, rowStart, cw, y * cw, 1);
+        if (cw < iw) for (let c = 0; c < 3; c++) out.fill(0, c * plane + rowStart + cw, c * plane + rowStart + iw);
       }
     }
     if (ch < ih) for (let c = 0; c < 3; c++) out.fill(0, c * plane + ch * iw, (c + 1) * plane);

@@ -22,7 +22,9 @@ async function startWorker(spawn: WorkerSpawner, bytes: ArrayBuffer, source: str
     const loaded = await client.call((api) =>
       api.load(
         transfer(
-          { model: bytes, source, backend: options.backend, numThreads: options.numThreads, wasmPaths: options.wasmPaths, descriptor: options.descriptor, warmupSize: warmup },
+          { model: bytes, source, backend: options.backend, numThreads: options.numThreads, wasmPaths: options.wasmPaths, descriptor: options.descriptor, warmupSize: warmup,
+            rgbaInput: options.inGraphPreprocessing,
+          },
           [bytes],
         ),
       ),

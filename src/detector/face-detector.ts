@@ -1,5 +1,5 @@
 import { transfer } from 'comlink';
-import { DisposedError, ImagePacker, countAnchors, type Size } from '../core/index.ts';
+import { DisposedError, countAnchors, createInputPacker, type Size } from '../core/index.ts';
 import { FrameCapture, type CapturedFrame } from '../capture/frame-capture.ts';
 import type { ImageSource } from '../capture/image-source.ts';
 import type { WorkerClient } from '../client/worker-client.ts';
@@ -83,11 +83,19 @@ export class FaceDetector extends EventTarget {
     this.loadTimings = { session: loaded.loadMs, warmup: loaded.warmupMs };
     const d = loaded.descriptor;
     const at = d.inputSize ?? warmup;
-    this.model = { source, family: d.family, inputSize: d.inputSize, anchorCount: countAnchors(d.levels, at.width, at.height), descriptor: d };
+    this.model = {
+      source,
+      family: d.family,
+      inputSize: d.inputSize,
+      anchorCount: countAnchors(d.levels, at.width, at.height),
+      descriptor: d,
+      input: loaded.input,
+      inputReason: loaded.inputReason,
+    };
     this.settings = withFamilyDefaults(options.detect, d);
     this.defaults = this.settings as Readonly<DetectDefaults>;
     this.onBackendChange = options.onBackendChange;
-    this.frames = new FrameCapture(new ImagePacker(d), d.inputSize);
+    this.frames = new FrameCapture(createInputPacker(d, loaded.input), d.inputSize);
   }
 
   /**

@@ -5,6 +5,7 @@ import type {
   DecodeOptions,
   DescriptorOverrides,
   Face,
+  InputKind,
   GeometryOptions,
   InputSizeRequest,
   ModelDescriptor,
@@ -51,6 +52,7 @@ export type FramePath = 'bitmap' | 'tensor';
 export const DEFAULT_BACKEND: BackendRequest = 'auto';
 export const DEFAULT_FRAME_PATH: FramePath = 'bitmap';
 export const DEFAULT_CACHE = true;
+export const DEFAULT_IN_GRAPH_PREPROCESSING = true;
 /** A download that receives no byte for this long fails (ms). */
 export const DEFAULT_STALL_TIMEOUT_MS = 30_000;
 /** The most WASM threads a detector may ask for; more than the machine's cores are lowered to its core count. */
@@ -94,6 +96,15 @@ export interface FaceDetectorOptions extends DetectOverrides {
   numThreads?: number;
   /** Where onnxruntime-web's `.wasm`/`.mjs` files are served, if not next to its bundle. Defaults to the bundle's own folder. */
   wasmPaths?: string;
+  /**
+   * On WASM, run the model's pre-processing (channel pick, mean, std, layout) as ops at the head of its graph, so
+   * the worker hands onnxruntime the frame's RGBA bytes as they are instead of packing a float tensor in
+   * JavaScript (about 2 ms less a 640x480 frame on a 2-core machine; `npm run bench:live`). Used only where it
+   * computes the packed tensor's values exactly (a float32 [1,3,H,W] input, means of whole byte values, float32
+   * stds, opset 10 or later); otherwise the worker packs, and `detector.model.inputReason` says why. WebGPU packs
+   * on the GPU either way. `false` always packs in JavaScript. Defaults to true (`DEFAULT_IN_GRAPH_PREPROCESSING`).
+   */
+  inGraphPreprocessing?: boolean;
   /** Keep the model in Cache Storage so later page loads do not download it. Defaults to true (`DEFAULT_CACHE`). */
   cache?: boolean;
   /**
@@ -207,6 +218,13 @@ export interface ModelInfo {
   /** Anchors at the fixed size, or at the warm-up size (640x480 unless `inputSize` says) for dynamic models. */
   anchorCount: number;
   descriptor: ModelDescriptor;
+  /**
+   * What the session takes: `'rgba'`, the frame's bytes (the pre-processing runs at the head of the graph: see
+   * `inGraphPreprocessing`); or `'float32'`, a tensor packed in the worker (on WebGPU, by a shader).
+   */
+  input: InputKind;
+  /** Why `input` is what it is. */
+  inputReason: string;
 }
 
 /** The settings every `detect()` starts from (`detector.defaults`): the options given, the model family's thresholds. */

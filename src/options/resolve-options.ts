@@ -30,6 +30,7 @@ import {
   DEFAULT_BACKEND,
   DEFAULT_CACHE,
   DEFAULT_FRAME_PATH,
+  DEFAULT_IN_GRAPH_PREPROCESSING,
   DEFAULT_STALL_TIMEOUT_MS,
   MAX_NUM_THREADS,
   type BackendChange,
@@ -84,6 +85,7 @@ export interface ResolvedDetectorOptions {
   numThreads: number | undefined;
   wasmPaths: string | undefined;
   cache: boolean;
+  inGraphPreprocessing: boolean;
   /** The expected sha256 digest (32 bytes), parsed. */
   integrity: Uint8Array | undefined;
   signal: AbortSignal | undefined;
@@ -386,14 +388,14 @@ export const resolveNumThreads = (value: unknown): number | undefined =>
 
 const DETECTOR_KEYS = new Set([
   ...DETECT_KEYS,
-  'model', 'modelBaseUrl', 'backend', 'numThreads', 'wasmPaths', 'cache', 'integrity', 'signal', 'timeoutMs', 'onProgress', 'onBackendChange', 'descriptor',
+  'model', 'modelBaseUrl', 'backend', 'numThreads', 'wasmPaths', 'inGraphPreprocessing', 'cache', 'integrity', 'signal', 'timeoutMs', 'onProgress', 'onBackendChange', 'descriptor',
 ]);
 
 /** Checks every `createFaceDetector()` option and applies the defaults. */
 export function resolveDetectorOptions(options: FaceDetectorOptions | undefined): ResolvedDetectorOptions {
   const o = (options === undefined ? {} : options) as FaceDetectorOptions;
   checkKeys(o, 'createFaceDetector() options', DETECTOR_KEYS);
-  const { model, modelBaseUrl, backend, numThreads, wasmPaths, cache, integrity, signal, timeoutMs, onProgress, onBackendChange, descriptor, ...detect } = o;
+  const { model, modelBaseUrl, backend, numThreads, wasmPaths, inGraphPreprocessing, cache, integrity, signal, timeoutMs, onProgress, onBackendChange, descriptor, ...detect } = o;
   if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs > 0)) fail('timeoutMs', 'a positive number of milliseconds (or Infinity)', timeoutMs);
   if (wasmPaths !== undefined && (typeof wasmPaths !== 'string' || wasmPaths === '')) fail('wasmPaths', 'a non-empty string (a URL prefix)', wasmPaths);
   return {
@@ -402,6 +404,7 @@ export function resolveDetectorOptions(options: FaceDetectorOptions | undefined)
     backend: backend === undefined ? DEFAULT_BACKEND : oneOf(backend, 'backend', ['auto', 'webgpu', 'wasm'] as const),
     numThreads: resolveNumThreads(numThreads),
     wasmPaths: wasmPaths as string | undefined,
+    inGraphPreprocessing: inGraphPreprocessing === undefined ? DEFAULT_IN_GRAPH_PREPROCESSING : boolean(inGraphPreprocessing, 'inGraphPreprocessing'),
     cache: cache === undefined ? DEFAULT_CACHE : boolean(cache, 'cache'),
     integrity: integrity === undefined ? undefined : parseIntegrity(integrity),
     signal: abortSignal(signal),

@@ -4,7 +4,12 @@ import {
   InvalidInputError,
   FaceDecoder,
   ModelLoadError,
+  blankInput,
+  createInputPacker,
   describeModel,
+  type InputKind,
+  type InputPacker,
+  type PackedInput,
   type DecodeOptions,
   type CandidatePass,
   type DescriptorOverrides,
@@ -17,6 +22,7 @@ import {
   type TensorInfo,
 } from '../core/index.ts';
 import { checkModelBytes } from '../models/model-bytes.ts';
+import { addRgbaHead, RGBA_HEAD_INPUT } from './rgba-head.ts';
 
 /** The onnxruntime-web module (main entry, `/wasm` or `/webgpu`), passed in so each host picks its bundle. */
 export type OrtModule = typeof Ort;
@@ -28,10 +34,15 @@ export interface SessionOptions {
   descriptor?: DescriptorOverrides;
   /** Names the model in error messages (a path or URL). */
   source?: string;
+  /**
+   * Let the session take a frame's RGBA bytes, with the pre-processing at the head of the graph (`addRgbaHead`),
+   * where that computes exactly what `ImagePacker` would. Defaults to false (float32 [1,3,H,W]).
+   */
+  rgbaInput?: boolean;
 }
 
-/** A run's input: a packed tensor in memory, or (WebGPU) a GPU buffer holding it. */
-export type SessionInput = Float32Array | GPUBuffer;
+/** A run's input: a packed tensor or RGBA bytes in memory, or (WebGPU) a GPU buffer holding the tensor. */
+export type SessionInput = PackedInput | GPUBuffer;
 
 export interface SessionTimings {
   /** `session.run`, ms. */
@@ -48,6 +59,31 @@ export function sessionModelIO(session: Ort.InferenceSession): ModelIO {
   return { inputs: session.inputMetadata.map(tensorInfo), outputs: session.outputMetadata.map(tensorInfo) };
 }
 
+/** An onnxruntime session of the model, its failures typed: the runtime not starting, or the model not loading. */
+async function createSession(ort: OrtModule, model: Uint8Array, source: string, options: SessionOptions): Promise<Ort.InferenceSession> {
+  try {
+    return await ort.InferenceSession.create(model, {
+      executionProviders: options.executionProviders ?? ['wasm'],
+      graphOptimizationLevel: 'all',
+    });
+  } catch (cause) {
+    const message = String((cause as Error)?.message ?? cause);
+    // onnxruntime fails the same call when its own runtime cannot start: that is not the model's fault.
+    if (/no available backend|failed to fetch|\.wasm|\.mjs|WebAssembly|importScripts/i.test(message)) {
+      throw new BackendError(
+        `onnxruntime-web could not start its ${(options.executionProviders ?? ['wasm']).join('/')} backend: ${message}. ` +
+          'Check that its .wasm/.mjs files are served (see the wasmPaths option).',
+        { cause },
+      );
+    }
+    throw new ModelLoadError(
+      `onnxruntime could not load the model ${source} (${model.length} bytes): ${message}. ` +
+        'The file may be truncated or not an ONNX model.',
+      { cause },
+    );
+  }
+}
+
 /**
  * One face model in one onnxruntime session: creates it (checking the bytes and describing the model), runs a
  * packed tensor, decodes the outputs with the core's decoder, releases it. Runs must be serialized by the
@@ -60,41 +96,41 @@ export class FaceSession {
     private readonly ort: OrtModule,
     readonly session: Ort.InferenceSession,
     readonly descriptor: ModelDescriptor,
+    /** What `infer` takes. */
+    readonly input: InputKind,
+    /** Why the input is not `'rgba'` (null when it is). */
+    readonly rgbaObstacle: string | null,
   ) {
     this.decoder = new FaceDecoder(descriptor);
+  }
+
+  /** A packer that lays frames out as this session takes them. */
+  createPacker(): InputPacker {
+    return createInputPacker(this.descriptor, this.input);
+  }
+
+  /** A zeroed input for the geometry (the warm-up's). */
+  blankInput(g: InputGeometry): PackedInput {
+    return blankInput(this.input, g);
   }
 
   static async load(ort: OrtModule, model: Uint8Array, options: SessionOptions = {}): Promise<FaceSession> {
     const source = options.source ?? '(bytes)';
     checkModelBytes(model, source);
-    let session: Ort.InferenceSession;
+    const session = await createSession(ort, model, source, options);
+    let descriptor: ModelDescriptor;
     try {
-      session = await ort.InferenceSession.create(model, {
-        executionProviders: options.executionProviders ?? ['wasm'],
-        graphOptimizationLevel: 'all',
-      });
-    } catch (cause) {
-      const message = String((cause as Error)?.message ?? cause);
-      // onnxruntime fails the same call when its own runtime cannot start: that is not the model's fault.
-      if (/no available backend|failed to fetch|\.wasm|\.mjs|WebAssembly|importScripts/i.test(message)) {
-        throw new BackendError(
-          `onnxruntime-web could not start its ${(options.executionProviders ?? ['wasm']).join('/')} backend: ${message}. ` +
-            'Check that its .wasm/.mjs files are served (see the wasmPaths option).',
-          { cause },
-        );
-      }
-      throw new ModelLoadError(
-        `onnxruntime could not load the model ${source} (${model.length} bytes): ${message}. ` +
-          'The file may be truncated or not an ONNX model.',
-        { cause },
-      );
-    }
-    try {
-      return new FaceSession(ort, session, describeModel(sessionModelIO(session), options.descriptor));
+      descriptor = describeModel(sessionModelIO(session), options.descriptor);
     } catch (error) {
       await session.release();
       throw error;
     }
+    if (!options.rgbaInput) return new FaceSession(ort, session, descriptor, 'float32', 'not asked for');
+    const head = addRgbaHead(model, descriptor);
+    if (!head.model) return new FaceSession(ort, session, descriptor, 'float32', head.reason);
+    // The float session told us what the model is; the one that runs takes the bytes.
+    await session.release();
+    return new FaceSession(ort, await createSession(ort, head.model, source, options), descriptor, 'rgba', null);
   }
 
   /** The feed of the last run, kept: the next frame of the same size reuses it (no allocation per frame). */
@@ -103,25 +139,29 @@ export class FaceSession {
   private feedFor(input: SessionInput, g: InputGeometry): Record<string, Ort.Tensor> {
     const f = this.feed;
     if (f && f.input === input && f.width === g.inputWidth && f.height === g.inputHeight) return f.value;
-    const dims = [1, 3, g.inputHeight, g.inputWidth];
+    const { inputWidth: w, inputHeight: h } = g;
     let tensor: Ort.Tensor;
-    if (input instanceof Float32Array) {
-      const length = 3 * g.inputWidth * g.inputHeight;
-      if (input.length !== length) {
-        throw new InvalidInputError(`The tensor holds ${input.length} floats; a ${g.inputWidth}x${g.inputHeight} input needs ${length}.`);
+    if (input instanceof Float32Array || input instanceof Uint8Array) {
+      const rgba = input instanceof Uint8Array;
+      if (rgba !== (this.input === 'rgba')) {
+        throw new InvalidInputError(`This session takes ${this.input === 'rgba' ? 'RGBA bytes (a Uint8Array)' : 'a float32 tensor (a Float32Array)'}; got a ${input.constructor.name}.`);
       }
-      tensor = new this.ort.Tensor('float32', input, dims);
+      const length = (rgba ? 4 : 3) * w * h;
+      if (input.length !== length) {
+        throw new InvalidInputError(`The tensor holds ${input.length} ${rgba ? 'bytes' : 'floats'}; a ${w}x${h} input needs ${length}.`);
+      }
+      tensor = rgba ? new this.ort.Tensor('uint8', input, [1, h, w, 4]) : new this.ort.Tensor('float32', input, [1, 3, h, w]);
     } else {
-      tensor = this.ort.Tensor.fromGpuBuffer(input, { dataType: 'float32', dims });
+      tensor = this.ort.Tensor.fromGpuBuffer(input, { dataType: 'float32', dims: [1, 3, h, w] });
     }
-    const value = { [this.descriptor.inputName]: tensor };
+    const value = { [this.input === 'rgba' ? RGBA_HEAD_INPUT : this.descriptor.inputName]: tensor };
     this.feed = { input, width: g.inputWidth, height: g.inputHeight, value };
     return value;
   }
 
   /**
-   * Runs the model on a packed NCHW tensor of the geometry's input size (in memory, or in a GPU buffer on
-   * WebGPU); returns the raw outputs (onnxruntime's tensors, read in place by the decoder).
+   * Runs the model on an input of the geometry's input size, as `input` says (packed NCHW floats in memory or,
+   * on WebGPU, in a GPU buffer; or RGBA bytes); returns the raw outputs (onnxruntime's tensors, read in place by the decoder).
    */
   async infer(input: SessionInput, geometry: InputGeometry): Promise<RawOutputs> {
     return (await this.session.run(this.feedFor(input, geometry))) as unknown as RawOutputs;

@@ -5,14 +5,17 @@ import {
   planTestTimeAugmentation,
   type RgbaPixels,
   DisposedError,
-  ImagePacker,
   InvalidInputError,
   UnsupportedModelError,
   isUnscaled,
+  packInput,
   planGeometry,
   tensorLength,
   type DecodeOptions,
   type InputGeometry,
+  type InputPacker,
+  type PackedInput,
+  type PackOptions,
 } from '../core/index.ts';
 import type { Backend, BackendChange, BackendRequest } from '../options/face-detector-options.ts';
 import { FrameReader } from '../pixels/frame-reader.ts';
@@ -74,12 +77,13 @@ export class DetectorService implements DetectorWorkerApi {
   private device: GPUDevice | null = null;
   private deviceLost: string | null = null;
   private numThreads = 1;
-  private packer: ImagePacker | null = null;
+  private packer: InputPacker | null = null;
   private gpuPacker: WebGpuPacker | null = null;
   private candidates: FaceCandidates | null = null;
   private merger: CandidateMerger | null = null;
   private readonly reader = new FrameReader();
-  private tensor = new Float32Array(0);
+  /** The packed input of the last frame, reused for the next. */
+  private scratch: PackedInput | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly waiting = new Map<number, WaitingFrame>();
   /** Per live stream, the newest frame received. */
@@ -109,16 +113,20 @@ export class DetectorService implements DetectorWorkerApi {
 
       const choice = await this.choose(request.backend);
       const t0 = now();
-      this.session = await this.createSession(choice);
+      this.session = await this.createSession(choice, request.rgbaInput);
       const t1 = now();
-      this.packer = new ImagePacker(this.session.descriptor);
       await this.warmUp();
       const reason = threads.note ? `${this.choice!.reason}; ${threads.note}` : this.choice!.reason;
-      return { backend: this.choice!.backend, reason, descriptor: this.session.descriptor, numThreads: this.numThreads, loadMs: t1 - t0, warmupMs: now() - t1 };
+      const { descriptor, input } = this.session;
+      return { backend: this.choice!.backend, reason, descriptor, input, inputReason: this.inputReason(), numThreads: this.numThreads, loadMs: t1 - t0, warmupMs: now() - t1 };
     });
   }
 
-  private async createSession(choice: BackendChoice): Promise<FaceSession> {
+  /**
+   * A session for the backend, and the packer for its input. `rgbaInput` (WASM only) puts the pre-processing at
+   * the head of the graph where it is exact; WebGPU packs on the GPU into a float tensor.
+   */
+  private async createSession(choice: BackendChoice, rgbaInput: boolean): Promise<FaceSession> {
     const request = this.request!;
     const ort = await this.host.loadOrt(choice.backend);
     configureOrt(ort, { numThreads: this.numThreads, wasmPaths: request.wasmPaths });
@@ -128,7 +136,10 @@ export class DetectorService implements DetectorWorkerApi {
       executionProviders: [choice.backend],
       descriptor: request.descriptor,
       source: request.source,
+      rgbaInput: rgbaInput && choice.backend === 'wasm',
     });
+    this.packer = session.createPacker();
+    this.scratch = null;
     if (choice.backend === 'webgpu') {
       // onnxruntime's WebGPU EP makes its own device; frames are packed on that one and its loss is watched.
       try {
@@ -151,7 +162,15 @@ export class DetectorService implements DetectorWorkerApi {
     const { inputSize } = this.session!.descriptor;
     const size = inputSize ?? this.request!.warmupSize;
     const geometry = planGeometry(size, inputSize, inputSize ? {} : { inputSize: size });
-    await this.session!.infer(new Float32Array(tensorLength(geometry)), geometry);
+    await this.session!.infer(this.session!.blankInput(geometry), geometry);
+  }
+
+  private inputReason(): string {
+    const session = this.session!;
+    if (session.input === 'rgba') return 'the frame’s RGBA bytes: the pre-processing runs at the head of the graph';
+    if (this.choice!.backend === 'webgpu') return 'a float tensor, packed on the GPU';
+    if (!this.request!.rgbaInput) return 'a float tensor, packed in the worker: inGraphPreprocessing is false';
+    return `a float tensor, packed in the worker: the pre-processing cannot run exactly in the graph (${session.rgbaObstacle})`;
   }
 
   private async switchToWasm(reason: string): Promise<BackendChange> {
@@ -163,7 +182,8 @@ export class DetectorService implements DetectorWorkerApi {
     this.device = null;
     await old?.release().catch(() => undefined);
     try {
-      this.session = await this.createSession({ backend: 'wasm', reason });
+      // A float session, as on WebGPU: the page may be packing float tensors for it (framePath 'tensor').
+      this.session = await this.createSession({ backend: 'wasm', reason }, false);
     } catch (cause) {
       throw new BackendError(`${reason}, and the WASM fallback failed: ${String(cause)}.`, { cause });
     }
@@ -216,9 +236,7 @@ export class DetectorService implements DetectorWorkerApi {
           input = this.gpuPacker.pack(source, geometry);
         } else {
           const pixels = await (source instanceof ImageBitmap ? this.reader.readBitmap(source) : this.reader.readVideoFrame(source));
-          const length = tensorLength(geometry);
-          if (this.tensor.length < length) this.tensor = new Float32Array(length);
-          input = this.packer!.pack(pixels, geometry, this.tensor);
+          input = this.pack(pixels, geometry);
         }
       } finally {
         scaled?.close();
@@ -227,6 +245,16 @@ export class DetectorService implements DetectorWorkerApi {
     const pack = frame.kind === 'tensor' ? 0 : now() - t0;
     const { faces, timings } = await this.session!.detect(input, geometry, settings);
     return { faces, timings: { pack, ...timings } };
+  }
+
+  /**
+   * Pixels the worker read, laid out as the session takes them, into reused memory; RGBA pixels that are the
+   * input as they are run in place (the reader's buffer, which is never kept as the scratch).
+   */
+  private pack(pixels: RgbaPixels, geometry: InputGeometry, options: PackOptions = {}): PackedInput {
+    const packed = packInput(this.packer!, pixels, geometry, this.scratch, { ...options, inPlace: true });
+    if (packed.buffer !== pixels.data.buffer) this.scratch = packed;
+    return packed;
   }
 
   detect(frame: Frame, geometry: InputGeometry, settings: DecodeOptions): Promise<WorkerResult> {
@@ -288,9 +316,7 @@ export class DetectorService implements DetectorWorkerApi {
           scaled = await createImageBitmap(bitmap, { resizeWidth: g.contentWidth, resizeHeight: g.contentHeight, resizeQuality: 'high' });
           pixels = await this.reader.readBitmap(scaled);
         }
-        const length = tensorLength(g);
-        if (this.tensor.length < length) this.tensor = new Float32Array(length);
-        const tensor = this.packer!.pack(pixels, g, this.tensor, { flip: pass.flip });
+        const tensor = this.pack(pixels, g, { flip: pass.flip });
         const t1 = now();
         const outputs = await session.infer(tensor, g);
         const t2 = now();
@@ -298,7 +324,7 @@ export class DetectorService implements DetectorWorkerApi {
         timings.pack += t1 - t0;
         timings.inference += t2 - t1;
         timings.decode += now() - t2;
-        if (length > tensorLength(largest)) largest = g;
+        if (tensorLength(g) > tensorLength(largest)) largest = g;
       }
     } finally {
       scaled?.close();

@@ -1,8 +1,9 @@
 import { expose, transfer } from 'comlink';
+import type { PackedInput } from '../core/index.ts';
 import { DetectorService, type ServiceHost } from './detector-service.ts';
 import type { DetectorWorkerApi } from './protocol.ts';
 
-const handBack = <R extends { tensor?: Float32Array }>(r: R): R => (r.tensor ? transfer(r, [r.tensor.buffer]) : r);
+const handBack = <R extends { tensor?: PackedInput }>(r: R): R => (r.tensor ? transfer(r, [r.tensor.buffer]) : r);
 
 /** Serves a detector service over comlink from this worker, handing tensor buffers back by transfer. */
 export function exposeDetectorService(host: ServiceHost): void {

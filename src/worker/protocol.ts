@@ -1,6 +1,6 @@
 // The messages between the page and the detector worker, in one place (internal: not part of the public API).
 // Everything crossing is structured-cloneable; pixel buffers are transferred, never copied.
-import type { DecodeOptions, DescriptorOverrides, InputGeometry, ModelDescriptor, Size, TestTimeAugmentationOptions } from '../core/index.ts';
+import type { DecodeOptions, DescriptorOverrides, InputGeometry, InputKind, ModelDescriptor, PackedInput, Size, TestTimeAugmentationOptions } from '../core/index.ts';
 import type { Backend, BackendChange, BackendRequest, DetectionResult, DetectionTimings } from '../options/face-detector-options.ts';
 
 export interface LoadRequest {
@@ -16,6 +16,8 @@ export interface LoadRequest {
   descriptor: DescriptorOverrides;
   /** Input size of the warm-up run for dynamic models (fixed models warm up at their own size). */
   warmupSize: Size;
+  /** On WASM, let the session take RGBA bytes (the pre-processing at the head of the graph) where that is exact. */
+  rgbaInput: boolean;
 }
 
 export interface LoadedModel {
@@ -23,6 +25,10 @@ export interface LoadedModel {
   /** Why this backend (and thread count) runs. */
   reason: string;
   descriptor: ModelDescriptor;
+  /** What the session takes: tensor frames must be packed so (`createInputPacker`). */
+  input: InputKind;
+  /** Why it takes that. */
+  inputReason: string;
   numThreads: number;
   /** Session creation, ms. */
   loadMs: number;
@@ -34,7 +40,7 @@ export interface LoadedModel {
  * A frame for the worker: a bitmap at the geometry's content size; a video frame at the source's own size (the
  * worker converts and scales it, so the page spends nothing on it); or a tensor the page packed.
  */
-export type Frame = { kind: 'bitmap'; bitmap: ImageBitmap } | { kind: 'video-frame'; frame: VideoFrame } | { kind: 'tensor'; tensor: Float32Array };
+export type Frame = { kind: 'bitmap'; bitmap: ImageBitmap } | { kind: 'video-frame'; frame: VideoFrame } | { kind: 'tensor'; tensor: PackedInput };
 
 /** What a frame hands over to the worker (transferred, never copied). */
 export function frameTransferable(frame: Frame): Transferable {
@@ -56,7 +62,7 @@ export interface WorkerResult extends Pick<DetectionResult, 'faces' | 'inputSize
   /** Set when this run moved to another backend (a lost WebGPU device). */
   backendChange?: BackendChange;
   /** The tensor buffer, handed back for reuse (tensor frames). */
-  tensor?: Float32Array;
+  tensor?: PackedInput;
 }
 
 /** What best-quality mode needs: the decode settings, the mirror, and its own options. */
@@ -75,7 +81,7 @@ export interface LiveStream {
 export interface DroppedFrame {
   dropped: true;
   /** The tensor buffer, handed back for reuse (tensor frames). */
-  tensor?: Float32Array;
+  tensor?: PackedInput;
 }
 
 export interface DetectorWorkerApi {

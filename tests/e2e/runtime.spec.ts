@@ -236,3 +236,73 @@ test("quality 'best' in the browser gives the faces of the CLI's --tta (the two 
   // The largest pass of the pyramid is what inputSize reports.
   expect(Math.max(browser.inputSize.width, browser.inputSize.height)).toBeGreaterThan(640);
 });
+
+// Issue 10, pre-processing where it is cheapest: on WASM the worker hands onnxruntime the frame's RGBA bytes and
+// the model's own pre-processing runs at the head of its graph. Against the JavaScript packer (the same session
+// otherwise) the faces must be the same to the last bit (tolerance 0: the unit tests show the model outputs are
+// bit-identical), on every frame path: bitmaps, video frames, page-packed tensors, padding, transparency, and
+// best-quality mode's mirrored passes. One thread, so that both detectors run the very same kernels.
+test('the in-graph pre-processing gives the faces of the JavaScript packer, to the last bit', async ({ page }) => {
+  test.setTimeout(300_000);
+  await openHarness(page);
+  const results = await page.evaluate(async () => {
+    const photo = await createImageBitmap(await (await fetch('/shared/testdata/photos/group-640x480.jpg')).blob());
+    // A source with transparent pixels: the photo drawn half transparent over a transparent canvas.
+    const canvas = new OffscreenCanvas(320, 240);
+    const ctx = canvas.getContext('2d')!;
+    ctx.globalAlpha = 0.6;
+    ctx.drawImage(photo, 0, 0, 320, 240);
+    const transparent = ctx.getImageData(0, 0, 320, 240);
+    const video = document.createElement('video');
+    video.muted = true;
+    video.srcObject = (() => {
+      const c = document.createElement('canvas');
+      [c.width, c.height] = [640, 480];
+      c.getContext('2d')!.drawImage(photo, 0, 0);
+      return c.captureStream();
+    })();
+    await video.play();
+    const out: Record<string, unknown> = {};
+    for (const model of ['retinaface-mnet025', 'retinaface-mnet025-biubug6', 'yunet']) {
+      const [graph, script] = [
+        await window.rfw.createFaceDetector({ model, backend: 'wasm', numThreads: 1, scoreThreshold: 0.3 }),
+        await window.rfw.createFaceDetector({ model, backend: 'wasm', numThreads: 1, scoreThreshold: 0.3, inGraphPreprocessing: false }),
+      ];
+      const frame = new VideoFrame(video);
+      const cases: [string, () => unknown, Parameters<typeof graph.detect>[1]][] = [
+        ['bitmap 640x480', () => photo, {}],
+        ['bitmap, scaled and padded', () => photo, { maxInputSize: { width: 301, height: 301 } }],
+        ['tensor path', () => photo, { framePath: 'tensor' }],
+        ['tensor path, padded', () => photo, { framePath: 'tensor', maxInputSize: { width: 301, height: 301 } }],
+        ['transparent pixels', () => transparent, {}],
+        ['transparent pixels, tensor path', () => transparent, { framePath: 'tensor' }],
+        ['video frame', () => frame, {}],
+        ['video frame, scaled', () => frame, { maxInputSize: { width: 320, height: 320 } }],
+      ];
+      if (model !== 'yunet') cases.push(['best quality (mirrored passes)', () => transparent, { quality: 'best' }]);
+      const pairs: Record<string, unknown> = {};
+      for (const [name, source, settings] of cases) {
+        const a = await graph.detect(source() as ImageBitmap, settings);
+        const b = await script.detect(source() as ImageBitmap, settings);
+        pairs[name] = { graph: a.faces, script: b.faces, inputSize: a.inputSize };
+      }
+      frame.close();
+      out[model] = { input: [graph.model.input, script.model.input], reasons: [graph.model.inputReason, script.model.inputReason], pairs };
+      await graph.dispose();
+      await script.dispose();
+    }
+    return out;
+  });
+  for (const [model, r] of Object.entries(results) as [string, { input: string[]; reasons: string[]; pairs: Record<string, { graph: Face[]; script: Face[]; inputSize: { width: number } }> }][]) {
+    expect(r.input, model).toEqual(['rgba', 'float32']);
+    expect(r.reasons[0]).toMatch(/RGBA bytes: the pre-processing runs at the head of the graph/);
+    expect(r.reasons[1]).toMatch(/packed in the worker: inGraphPreprocessing is false/);
+    for (const [name, { graph, script }] of Object.entries(r.pairs)) {
+      expect(graph.length, `${model}, ${name}: faces found`).toBeGreaterThan(0);
+      expect(graph, `${model}, ${name}`).toEqual(script);
+    }
+  }
+  // The scaled cases pad: 640x480 fits 301x301 as 288x216 content in a 288x224 input.
+  const scaled = (results['retinaface-mnet025'] as { pairs: Record<string, { inputSize: { width: number; height: number } }> }).pairs['bitmap, scaled and padded'];
+  expect(scaled.inputSize).toEqual({ width: 288, height: 224 });
+});

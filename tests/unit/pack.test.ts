@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ImagePacker, InvalidInputError, planGeometry, tensorLength, type InputGeometry, type Normalization } from '../../src/core/index.ts';
+import { ImagePacker, InvalidInputError, planGeometry, RgbaPacker, rgbaLength, tensorLength, type InputGeometry, type Normalization } from '../../src/core/index.ts';
+import { uniformStream } from '../../src/convert/mxnet/synthetic.ts';
 import { decodeImageFile, fitImage, type DecodedImage } from '../../src/node/image-file.ts';
 // onnxruntime's Tensor.fromImage turns every image source into RGBA bytes and hands them to this function; in
 // onnxruntime-web 1.30 fromImage itself has no overload for raw bytes in Node (it throws "Input data provided is
@@ -208,4 +209,87 @@ describe('ImagePacker details', () => {
     expect(() => packer.pack({ ...pixels, width: 63 }, g, new Float32Array(tensorLength(g)))).toThrow(/63x48.*64x48/);
     expect(() => packer.pack({ ...pixels, data: new Uint8Array(10) }, g, new Float32Array(tensorLength(g)))).toThrow(InvalidInputError);
   });
+});
+
+/** What the RGBA head computes from the bytes, as a plain loop: pick each tensor channel's byte, (v − mean) / std. */
+function headReference(bytes: Uint8Array, width: number, height: number, n: Normalization): Float32Array {
+  const byteOf = n.channelOrder === 'BGR' ? [2, 1, 0] : [0, 1, 2];
+  const plane = width * height;
+  const out = new Float32Array(3 * plane);
+  for (let p = 0; p < plane; p++) for (let c = 0; c < 3; c++) out[c * plane + p] = (bytes[4 * p + byteOf[c]] - n.mean[c]) / n.std[c];
+  return out;
+}
+
+/** A copy of the image with every `every`-th pixel given a random alpha below 255. */
+function withTransparency(image: DecodedImage, every: number): DecodedImage {
+  const random = uniformStream(7);
+  const data = new Uint8Array(image.data);
+  for (let p = 0; p < image.width * image.height; p += every) data[4 * p + 3] = Math.floor(random() * 255);
+  return { data, width: image.width, height: image.height };
+}
+
+// The RGBA head's input (issue 10): through the head, the bytes RgbaPacker lays out must be ImagePacker's tensor,
+// value for value (whole-byte means only: the head is used for no other).
+describe.each(NORMALIZATIONS.filter(([, n]) => n.mean.every(Number.isInteger)))('RgbaPacker, %s', (_, normalization) => {
+  const rgba = new RgbaPacker(normalization);
+  const float = new ImagePacker(normalization);
+  const cases: [string, () => DecodedImage, { width: number; height: number } | null][] = [
+    ['native size', () => images.wider, null],
+    ['1001x701, padded to 1024x704', () => images['wider cropped to 1001x701'], null],
+    ['letterboxed into 640x640', () => images.wider, { width: 640, height: 640 }],
+    ['with transparent pixels', () => withTransparency(images['wider cropped to 1001x701'], 3), null],
+  ];
+  for (const [name, imageOf, fixed] of cases) {
+    for (const flip of [false, true]) {
+      it(`${name}${flip ? ', mirrored' : ''}: through the head, ImagePacker's tensor`, async () => {
+        const g = planGeometry(imageOf(), fixed);
+        const pixels = fixed ? await fitImage(imageOf(), g) : imageOf();
+        const bytes = rgba.pack(pixels, g, new Uint8Array(rgbaLength(g)).fill(77), { flip });
+        expect(bytes.length).toBe(rgbaLength(g));
+        const expected = float.pack(pixels, g, new Float32Array(tensorLength(g)), { flip });
+        expectSameValues(headReference(bytes, g.inputWidth, g.inputHeight, normalization), expected, 'tensor value');
+      });
+    }
+  }
+
+  it('asIs: the pixels’ own bytes only when they are the input as they are', () => {
+    const image = images.wider;
+    const g = planGeometry(image, null);
+    const unscaled = g.contentWidth === g.inputWidth && g.contentHeight === g.inputHeight;
+    expect(rgba.asIs(image, g)?.buffer === image.data.buffer).toBe(unscaled);
+    expect(rgba.asIs(image, g, { flip: true })).toBeNull();
+    expect(rgba.asIs(withTransparency(image, 1000), g)).toBeNull();
+    const padded = images['wider cropped to 1001x701'];
+    expect(rgba.asIs(padded, planGeometry(padded, null))).toBeNull();
+  });
+});
+
+describe('RgbaPacker details', () => {
+  it('padding pixels hold the mean’s bytes in the channels the model reads (BGR: tensor channel 0 is B)', () => {
+    const pixels = { data: Uint8Array.from([1, 2, 3, 255]), width: 1, height: 1 };
+    const g = planGeometry(pixels, null); // 32x32
+    const bytes = new RgbaPacker({ channelOrder: 'BGR', mean: [104, 117, 123], std: [1, 1, 1] }).pack(pixels, g, new Uint8Array(rgbaLength(g)));
+    expect([...bytes.subarray(0, 8)]).toEqual([1, 2, 3, 255, 123, 117, 104, 255]);
+    expect([...bytes.subarray(bytes.length - 4)]).toEqual([123, 117, 104, 255]);
+    const rgb = new RgbaPacker({ channelOrder: 'RGB', mean: [10, 20, 30], std: [1, 1, 1] }).pack(pixels, g, new Uint8Array(rgbaLength(g)));
+    expect([...rgb.subarray(4, 8)]).toEqual([10, 20, 30, 255]);
+  });
+
+  it('rejects wrong sizes and unaligned buffers with InvalidInputError', () => {
+    const pixels = { data: new Uint8Array(64 * 64 * 4), width: 64, height: 64 };
+    const g = planGeometry(pixels, null);
+    const packer = new RgbaPacker({ channelOrder: 'BGR', mean: [0, 0, 0], std: [1, 1, 1] });
+    expect(() => packer.pack(pixels, g, new Uint8Array(rgbaLength(g) - 1))).toThrow(/64x64x4 needs 16384/);
+    expect(() => packer.pack({ ...pixels, width: 63 }, g, new Uint8Array(rgbaLength(g)))).toThrow(InvalidInputError);
+    expect(() => packer.pack(pixels, g, new Uint8Array(rgbaLength(g) + 1).subarray(1))).toThrow(/multiple of 4 bytes/);
+  });
+});
+
+it('ImagePacker composites transparent pixels in mirrored passes too', () => {
+  const image = withTransparency(images['wider cropped to 1001x701'], 2);
+  const n: Normalization = { channelOrder: 'BGR', mean: [0, 0, 0], std: [1, 1, 1] };
+  const g = planGeometry(image, null);
+  const packer = new ImagePacker(n);
+  const m = mirrored(image);
+  expectSameValues(packer.pack(image, g, new Float32Array(tensorLength(g)), { flip: true }), packer.pack(m, g, new Float32Array(tensorLength(g))), 'tensor value');
 });

@@ -31,6 +31,7 @@ const request = (overrides: Partial<LoadRequest> = {}): LoadRequest => ({
   backend: 'wasm',
   descriptor: {},
   warmupSize: { width: 640, height: 480 },
+  rgbaInput: false,
   ...overrides,
 });
 
