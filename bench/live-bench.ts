@@ -36,9 +36,9 @@ async function idle(ms: number) {
 }
 
 /** Loads a model and watches the camera for `warmupMs` (results not kept). */
-async function start(model: string, numThreads: number, warmupMs: number, backend: 'wasm' | 'webgpu' = 'wasm') {
+async function start(model: string, numThreads: number, warmupMs: number, backend: 'wasm' | 'webgpu' = 'wasm', inGraphPreprocessing = true) {
   const camera = await openCamera();
-  detector = await createFaceDetector({ model, modelBaseUrl: '/models/', backend, numThreads });
+  detector = await createFaceDetector({ model, modelBaseUrl: '/models/', backend, numThreads, inGraphPreprocessing });
   watcher = detector.watch(video, (r) => {
     if (measuring) rows.push(r);
   });

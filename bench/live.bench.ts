@@ -4,7 +4,8 @@
 // time and bytes allocated per frame. Prints figures; asserts nothing. Options: MEASURE_MS (15000), WARMUP_MS,
 // THREADS (1,2), BACKEND (wasm; webgpu on a machine with a GPU: here WebGPU is SwiftShader, far slower than WASM;
 // it adds --enable-unsafe-webgpu and CHROMIUM_GPU_ARGS to Chromium's flags),
-// HEAP_SITES=1 lists the heaviest allocation sites; then the tracking figures on the tests' clips (TRACKING=0: not;
+// HEAP_SITES=1 lists the heaviest allocation sites. Beside the old and new default, the new default packing in
+// JavaScript (inGraphPreprocessing: false) measures the in-graph pre-processing. Then the tracking figures on the tests' clips (TRACKING=0: not;
 // LIVE=0: only those).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -118,8 +119,17 @@ async function mainThreadMs(cdp: CDPSession): Promise<{ wall: number; cpu: numbe
   return { wall: metric('TaskDuration'), cpu: metric('ThreadTime') };
 }
 
+/** A detector to measure: a model, and whether its pre-processing runs in the graph (the default) or in JavaScript. */
+interface Setup {
+  label: string;
+  model: string;
+  inGraph: boolean;
+}
+
 interface Row {
   model: string;
+  /** The setup's label. */
+  label: string;
   threads: number;
   resultsPerSecond: number;
   boundRate: number;
@@ -146,7 +156,7 @@ const perFrame = (a: { wall: number; cpu: number }, b: { wall: number; cpu: numb
 /** Main-thread CPU ms per frame beyond showing the camera. */
 const mainThreadExtra = (r: Row) => r.mainThreadPerFrame.cpu - r.mainThreadBaseline.cpu;
 
-async function benchOne(page: Page, model: string, threads: number, outputBytes: number): Promise<Row> {
+async function benchOne(page: Page, { label, model, inGraph }: Setup, threads: number, outputBytes: number): Promise<Row> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
   const sampler = new AllocationSampler(cdp);
@@ -154,13 +164,13 @@ async function benchOne(page: Page, model: string, threads: number, outputBytes:
   const idle0 = await mainThreadMs(cdp);
   const idle = await page.evaluate((ms) => (window as any).bench.idle(ms), IDLE_MS);
   const idle1 = await mainThreadMs(cdp);
-  const info = await page.evaluate(([m, n, w, b]) => (window as any).bench.start(m, n, w, b), [model, threads, WARMUP_MS, BACKEND] as const);
+  const info = await page.evaluate(([m, n, w, b, g]) => (window as any).bench.start(m, n, w, b, g), [model, threads, WARMUP_MS, BACKEND, inGraph] as const);
   await sampler.start();
   const busy0 = await mainThreadMs(cdp);
   const live = await page.evaluate((ms) => (window as any).bench.measure(ms), MEASURE_MS);
   const busy1 = await mainThreadMs(cdp);
   const heap = await sampler.stop();
-  if (process.env.HEAP_SITES) console.error(`heap sites, ${model}, ${threads} thread(s):\n  page: ${heap.top.page.join('\n        ')}\n  worker: ${heap.top.worker.join('\n          ')}`);
+  if (process.env.HEAP_SITES) console.error(`heap sites, ${label}, ${threads} thread(s):\n  page: ${heap.top.page.join('\n        ')}\n  worker: ${heap.top.worker.join('\n          ')}`);
   const seq: Timings[] = await page.evaluate((n) => (window as any).bench.sequential(n), SEQUENTIAL_RUNS);
   await page.evaluate(() => (window as any).bench.stop());
   await cdp.detach();
@@ -170,6 +180,7 @@ async function benchOne(page: Page, model: string, threads: number, outputBytes:
   const detectTotals = seq.map((t) => t.total);
   return {
     model,
+    label,
     threads: info.numThreads,
     resultsPerSecond: live.detected / (live.elapsed / 1000),
     boundRate: 1000 / runMedian,
@@ -251,7 +262,10 @@ async function benchTracking(): Promise<void> {
 const clip = makeClip();
 const newDefault = 'retinaface-mnet025';
 const oldDefault = MODEL_CATALOG.some((m) => m.id === 'retinaface-mnet025-exact') ? 'retinaface-mnet025-exact' : newDefault;
-const models = [...new Set([oldDefault, newDefault])];
+const setups: Setup[] = [
+  ...[...new Set([oldDefault, newDefault])].map((model) => ({ label: model, model, inGraph: true })),
+  { label: `${newDefault}, JS packing`, model: newDefault, inGraph: false },
+];
 const server = spawn('npx', ['vite', '--port', String(PORT), '--strictPort'], { cwd: root, stdio: 'ignore', detached: true });
 try {
   for (let i = 0; !(await fetch(base).then((r) => r.ok, () => false)); i++) {
@@ -265,14 +279,14 @@ try {
   const rows: Row[] = [];
   // A fresh page per run (onnxruntime fixes its thread count when it starts); models alternate within a thread count.
   for (const threads of process.env.LIVE === '0' ? [] : THREADS) {
-    for (const model of [...models, ...models]) {
+    for (const setup of [...setups, ...setups]) {
       const page = await browser.newPage();
       await page.goto(`${base}/bench/live-bench.html`);
       await page.waitForFunction(() => (window as any).benchReady);
-      const outputBytes = await outputBytesOf(page, model);
-      rows.push(await benchOne(page, model, threads, outputBytes));
+      const outputBytes = await outputBytesOf(page, setup.model);
+      rows.push(await benchOne(page, setup, threads, outputBytes));
       await page.close();
-      console.error(`done: ${model}, ${threads} thread(s)`);
+      console.error(`done: ${setup.label}, ${threads} thread(s)`);
     }
   }
   await browser.close();
@@ -280,15 +294,15 @@ try {
   const f1 = (v: number) => v.toFixed(1);
   const mp = (s: { median: number; p95: number }) => `${f1(s.median)} / ${f1(s.p95)}`;
   console.log(`\nbench:live — fake camera 640x480 @ 30 fps (${clip.split('/').pop()}), watch() for ${MEASURE_MS / 1000} s after ${WARMUP_MS / 1000} s warm-up, ${BACKEND}, native input.`);
-  console.log(`Each (model, threads) ran twice, alternating; ms are median / p95. detect(): ${SEQUENTIAL_RUNS} calls in turn on camera frames.`);
+  console.log(`Each (setup, threads) ran twice, alternating; ms are median / p95. detect(): ${SEQUENTIAL_RUNS} calls in turn on camera frames.`);
   console.log('main: the page\'s main thread per presented frame while watching, ms: wall time of its tasks (TaskDuration), its CPU');
   console.log(`time (ThreadTime), and (+) the CPU beyond the same page showing the camera without a detector (${IDLE_MS / 1000} s before each run).`);
   console.log('heap: bytes the V8 heaps allocate per frame, sampled (ArrayBuffer contents, such as onnxruntime\'s output copies, are outside it).\n');
-  console.log('model                       thr  results/s  bound/s  ratio   session.run   live total    latency       detect()      detect/run  main wall cpu +extra  dropped/presented  heap B/frame (page, worker)  ort output B/frame');
+  console.log('setup                                  thr  results/s  bound/s  ratio   session.run   live total    latency       detect()      detect/run  main wall cpu +extra  dropped/presented  heap B/frame (page, worker)  ort output B/frame');
   for (const r of rows) {
     console.log(
       [
-        r.model.padEnd(27),
+        r.label.padEnd(38),
         String(r.threads).padStart(3),
         f1(r.resultsPerSecond).padStart(10),
         f1(r.boundRate).padStart(8),
@@ -307,14 +321,23 @@ try {
   }
   if (oldDefault !== newDefault) {
     for (const threads of THREADS) {
-      const run = (m: string) => median(rows.filter((r) => r.model === m && r.threads === threads).map((r) => r.run.median));
+      const run = (m: string) => median(rows.filter((r) => r.label === m && r.threads === threads).map((r) => r.run.median));
       console.log(`\n${threads} thread(s): session.run ${oldDefault} / ${newDefault} = ${(run(oldDefault) / run(newDefault)).toFixed(3)}`);
     }
   }
-  const two = rows.filter((r) => r.model === newDefault && r.threads === Math.max(...THREADS));
+  for (const threads of THREADS) {
+    const of = (label: string, f: (r: Row) => number) => median(rows.filter((r) => r.label === label && r.threads === threads).map(f));
+    const js = setups[setups.length - 1].label;
+    console.log(
+      `${threads} thread(s), pre-processing in the graph against packing in JavaScript (${newDefault}): detect() ${f1(of(newDefault, (r) => r.detect.median))} vs ` +
+        `${f1(of(js, (r) => r.detect.median))} ms (${(of(js, (r) => r.detect.median) / of(newDefault, (r) => r.detect.median)).toFixed(3)}× faster in the graph); ` +
+        `session.run ${f1(of(newDefault, (r) => r.run.median))} vs ${f1(of(js, (r) => r.run.median))} ms`,
+    );
+  }
+  const two = rows.filter((r) => r.label === newDefault && r.threads === Math.max(...THREADS));
   if (two.length) {
     const m = (f: (r: Row) => number) => median(two.map(f));
-    const speedup = oldDefault === newDefault ? NaN : median(rows.filter((r) => r.model === oldDefault && r.threads === two[0].threads).map((r) => r.run.median)) / m((r) => r.run.median);
+    const speedup = oldDefault === newDefault ? NaN : median(rows.filter((r) => r.label === oldDefault && r.threads === two[0].threads).map((r) => r.run.median)) / m((r) => r.run.median);
     const heap = m((r) => r.heapPerFrame.page + r.heapPerFrame.worker);
     const targets: [string, string, boolean][] = [
       ['results/s ≥ 0.95 × bound', m((r) => r.resultsPerSecond / r.boundRate).toFixed(3), m((r) => r.resultsPerSecond / r.boundRate) >= 0.95],

@@ -31,6 +31,7 @@ describe('resolveDetectorOptions', () => {
       backend: defaults.DEFAULT_BACKEND,
       numThreads: undefined,
       cache: defaults.DEFAULT_CACHE,
+      inGraphPreprocessing: defaults.DEFAULT_IN_GRAPH_PREPROCESSING,
       timeoutMs: defaults.DEFAULT_STALL_TIMEOUT_MS,
       descriptor: {},
     });
@@ -47,6 +48,7 @@ describe('resolveDetectorOptions', () => {
       tta: undefined,
     });
     expect([defaults.DEFAULT_SCORE_THRESHOLD, defaults.DEFAULT_IOU_THRESHOLD, defaults.DEFAULT_BACKEND, defaults.DEFAULT_STALL_TIMEOUT_MS]).toEqual([0.5, 0.4, 'auto', 30_000]);
+    expect(defaults.DEFAULT_IN_GRAPH_PREPROCESSING).toBe(true);
   });
 
   it('accepts every documented option', () => {
@@ -58,6 +60,7 @@ describe('resolveDetectorOptions', () => {
       backend: 'wasm',
       numThreads: 2,
       wasmPaths: '/ort/',
+      inGraphPreprocessing: false,
       cache: false,
       integrity: 'sha256-' + btoa(String.fromCharCode(...new Uint8Array(32).fill(7))),
       signal,
@@ -75,7 +78,7 @@ describe('resolveDetectorOptions', () => {
     });
     expect(r.modelBaseUrl?.href).toBe('http://example.test/models/');
     expect(r.integrity).toEqual(new Uint8Array(32).fill(7));
-    expect(r).toMatchObject({ backend: 'wasm', numThreads: 2, cache: false, signal, timeoutMs: Infinity, onProgress });
+    expect(r).toMatchObject({ backend: 'wasm', numThreads: 2, inGraphPreprocessing: false, cache: false, signal, timeoutMs: Infinity, onProgress });
     expect(r.detect).toMatchObject({ scoreThreshold: 0.02, maxFaces: 10, inputSize: { width: 640, height: 480 }, mirror: true, framePath: 'tensor' });
   });
 
@@ -85,6 +88,7 @@ describe('resolveDetectorOptions', () => {
     [{ numThreads: 1.5 }, /numThreads must be a whole number/],
     [{ mirror: 'no' }, /mirror must be true or false; got "no"/],
     [{ cache: 1 }, /cache must be true or false; got 1/],
+    [{ inGraphPreprocessing: 'yes' }, /inGraphPreprocessing must be true or false; got "yes"/],
     [{ inputSize: { width: 16384, height: 16384 } }, /Input width \(inputSize.width\) must be a whole number from 1 to 4096; got 16384/],
     [{ inputSize: 'big' }, /inputSize must be 'native' or \{width, height\}; got "big"/],
     [{ inputSize: { width: 640 } }, /Input height \(inputSize.height\)/],
