@@ -22,7 +22,7 @@ import {
   type TensorInfo,
 } from '../core/index.ts';
 import { checkModelBytes } from '../models/model-bytes.ts';
-import { addRgbaHead, RGBA_HEAD_INPUT } from './rgba-head.ts';
+import { addRgbaHead, modelIOFromBytes, RGBA_HEAD_INPUT } from './rgba-head.ts';
 
 /** The onnxruntime-web module (main entry, `/wasm` or `/webgpu`), passed in so each host picks its bundle. */
 export type OrtModule = typeof Ort;
@@ -117,20 +117,53 @@ export class FaceSession {
   static async load(ort: OrtModule, model: Uint8Array, options: SessionOptions = {}): Promise<FaceSession> {
     const source = options.source ?? '(bytes)';
     checkModelBytes(model, source);
+    let obstacle = 'not asked for';
+    if (options.rgbaInput) {
+      const headed = await FaceSession.loadWithRgbaHead(ort, model, source, options);
+      if (headed instanceof FaceSession) return headed;
+      obstacle = headed;
+    }
     const session = await createSession(ort, model, source, options);
-    let descriptor: ModelDescriptor;
     try {
-      descriptor = describeModel(sessionModelIO(session), options.descriptor);
+      return new FaceSession(ort, session, describeModel(sessionModelIO(session), options.descriptor), 'float32', obstacle);
     } catch (error) {
       await session.release();
       throw error;
     }
-    if (!options.rgbaInput) return new FaceSession(ort, session, descriptor, 'float32', 'not asked for');
-    const head = addRgbaHead(model, descriptor);
-    if (!head.model) return new FaceSession(ort, session, descriptor, 'float32', head.reason);
-    // The float session told us what the model is; the one that runs takes the bytes.
+  }
+
+  /**
+   * The session with the RGBA head, or why not. The model is described from its bytes first (the head needs
+   * its channel order, mean and std), then again with the outputs onnxruntime reports; if the two differ, the
+   * head is not used, so what runs is always what onnxruntime's own description of the model says.
+   */
+  private static async loadWithRgbaHead(ort: OrtModule, model: Uint8Array, source: string, options: SessionOptions): Promise<FaceSession | string> {
+    const io = modelIOFromBytes(model);
+    let provisional: ModelDescriptor;
+    try {
+      if (!io) throw new Error('unreadable');
+      provisional = describeModel(io, options.descriptor);
+    } catch {
+      return 'the model could not be described from its bytes';
+    }
+    const head = addRgbaHead(model, provisional);
+    if (!head.model) return head.reason;
+    let session: Ort.InferenceSession;
+    try {
+      session = await createSession(ort, head.model, source, options);
+    } catch (error) {
+      if (error instanceof BackendError) throw error;
+      return `onnxruntime could not load the model with the head (${(error as Error).message})`;
+    }
+    let descriptor: ModelDescriptor | null;
+    try {
+      descriptor = describeModel({ inputs: io.inputs, outputs: sessionModelIO(session).outputs }, options.descriptor);
+    } catch {
+      descriptor = null;
+    }
+    if (descriptor && JSON.stringify(descriptor) === JSON.stringify(provisional)) return new FaceSession(ort, session, descriptor, 'rgba', null);
     await session.release();
-    return new FaceSession(ort, await createSession(ort, head.model, source, options), descriptor, 'rgba', null);
+    return 'onnxruntime describes the model otherwise than its bytes';
   }
 
   /** The feed of the last run, kept: the next frame of the same size reuses it (no allocation per frame). */

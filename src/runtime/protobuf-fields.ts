@@ -56,10 +56,16 @@ export function wireFields(bytes: Uint8Array): WireField[] {
   return fields;
 }
 
+const utf8 = new TextDecoder();
+const utf8Encoder = new TextEncoder();
+
+/** Bytes read as UTF-8 text. */
+export const text = (bytes: Uint8Array): string => utf8.decode(bytes);
+
 /** The first length-delimited field `field` read as UTF-8 text ('' if absent). */
 export function textField(fields: readonly WireField[], field: number): string {
   const f = fields.find((x) => x.field === field && x.wireType === 2);
-  return f ? new TextDecoder().decode(f.value) : '';
+  return f ? text(f.value) : '';
 }
 
 function varintBytes(value: number): number[] {
@@ -91,6 +97,6 @@ export function varintField(field: number, value: number): Uint8Array {
 
 /** A length-delimited field: bytes, a UTF-8 string, or an embedded message given as its chunks. */
 export function bytesField(field: number, value: Uint8Array | string | readonly Uint8Array[]): Uint8Array {
-  const payload = typeof value === 'string' ? new TextEncoder().encode(value) : value instanceof Uint8Array ? value : concatBytes(value);
+  const payload = typeof value === 'string' ? utf8Encoder.encode(value) : value instanceof Uint8Array ? value : concatBytes(value);
   return concatBytes([Uint8Array.from([...varintBytes(field * 8 + 2), ...varintBytes(payload.length)]), payload]);
 }

@@ -1,5 +1,5 @@
-import type { Normalization } from '../core/index.ts';
-import { bytesField, concatBytes, textField, varintField, wireFields, type WireField } from './protobuf-fields.ts';
+import type { ModelIO, Normalization, TensorInfo } from '../core/index.ts';
+import { bytesField, concatBytes, text, textField, varintField, wireFields, type WireField } from './protobuf-fields.ts';
 
 /** The name of the input a model gets from `addRgbaHead`. */
 export const RGBA_HEAD_INPUT = 'rgba';
@@ -7,12 +7,12 @@ export const RGBA_HEAD_INPUT = 'rgba';
 // onnx.proto's field numbers (github.com/onnx/onnx, onnx/onnx.proto) and the values used here.
 const MODEL = { graph: 7, opsetImport: 8 } as const;
 const OPSET = { domain: 1, version: 2 } as const;
-const GRAPH = { node: 1, initializer: 5, input: 11 } as const;
+const GRAPH = { node: 1, initializer: 5, input: 11, output: 12 } as const;
 const NODE = { input: 1, output: 2, name: 3, opType: 4, attribute: 5 } as const;
 const ATTRIBUTE = { name: 1, ints: 8, type: 20, INTS: 7 } as const;
 const TENSOR = { dims: 1, dataType: 2, name: 8, rawData: 9 } as const;
 const VALUE_INFO = { name: 1, type: 2 } as const;
-const TYPE = { tensor: 1, elemType: 1, shape: 2, dim: 1, dimValue: 1 } as const;
+const TYPE = { tensor: 1, elemType: 1, shape: 2, dim: 1, dimValue: 1, dimParam: 2 } as const;
 const DATA = { FLOAT: 1, UINT8: 2, INT64: 7 } as const;
 
 /** What `addRgbaHead` needs to know of the model: its float input and how the packer would fill it. */
@@ -68,6 +68,37 @@ function dimValue(dimension: Uint8Array): number | null {
   return f ? f.varint : null;
 }
 
+/** A Dimension message as onnxruntime reports it: its value, its name, or null. */
+function dimension(d: Uint8Array): number | string | null {
+  const fields = wireFields(d);
+  const value = fields.find((x) => x.field === TYPE.dimValue && x.wireType === 0);
+  if (value) return value.varint;
+  return fields.some((x) => x.field === TYPE.dimParam) ? textField(fields, TYPE.dimParam) : null;
+}
+
+/**
+ * The model's inputs (initializers listed as inputs left out) and outputs, names and shapes, read from its
+ * bytes without onnxruntime; null if the bytes cannot be read. What `sessionModelIO` reports of a session.
+ */
+export function modelIOFromBytes(modelBytes: Uint8Array): ModelIO | null {
+  try {
+    const graph = wireFields(modelBytes).find((f) => f.field === MODEL.graph);
+    if (!graph) return null;
+    const fields = wireFields(graph.value);
+    const initializers = new Set(fields.filter((f) => f.field === GRAPH.initializer).map((f) => textField(wireFields(f.value), TENSOR.name)));
+    const info = (f: WireField): TensorInfo => {
+      const valueInfo = wireFields(f.value);
+      return { name: textField(valueInfo, VALUE_INFO.name), shape: (tensorType(valueInfo)?.dims ?? []).map(dimension) };
+    };
+    return {
+      inputs: fields.filter((f) => f.field === GRAPH.input).map(info).filter((i) => !initializers.has(i.name)),
+      outputs: fields.filter((f) => f.field === GRAPH.output).map(info),
+    };
+  } catch {
+    return null;
+  }
+}
+
 const isByte = (v: number) => Number.isInteger(v) && v >= 0 && v <= 255;
 
 /**
@@ -114,7 +145,7 @@ export function addRgbaHead(modelBytes: Uint8Array, model: RgbaHeadModel): RgbaH
   for (const f of graph) {
     if (f.field === GRAPH.input) names.add(textField(wireFields(f.value), VALUE_INFO.name));
     if (f.field === GRAPH.initializer) names.add(textField(wireFields(f.value), TENSOR.name));
-    if (f.field === GRAPH.node) for (const o of wireFields(f.value).filter((x) => x.field === NODE.output)) names.add(new TextDecoder().decode(o.value));
+    if (f.field === GRAPH.node) for (const o of wireFields(f.value).filter((x) => x.field === NODE.output)) names.add(text(o.value));
   }
   const input = graph.find((f) => f.field === GRAPH.input && textField(wireFields(f.value), VALUE_INFO.name) === model.inputName);
   const type = input && tensorType(wireFields(input.value));

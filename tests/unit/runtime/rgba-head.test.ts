@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ImagePacker, planGeometry, RgbaPacker, rgbaLength, tensorLength, type DescriptorOverrides, type RgbaPixels } from '../../../src/core/index.ts';
+import { describeModel, ImagePacker, planGeometry, RgbaPacker, rgbaLength, tensorLength, type DescriptorOverrides, type ModelIO, type RgbaPixels } from '../../../src/core/index.ts';
 import { decodeOnnx, encodeOnnx } from '../../../src/convert/onnx/onnx-io.ts';
 import { DataType } from '../../../src/convert/onnx/onnx-model.ts';
 import { findCatalogModel } from '../../../src/models/catalog.ts';
 import { decodeImageFile } from '../../../src/node/image-file.ts';
-import { FaceSession } from '../../../src/runtime/face-session.ts';
-import { addRgbaHead, RGBA_HEAD_INPUT } from '../../../src/runtime/rgba-head.ts';
+import { FaceSession, sessionModelIO } from '../../../src/runtime/face-session.ts';
+import { addRgbaHead, modelIOFromBytes, RGBA_HEAD_INPUT } from '../../../src/runtime/rgba-head.ts';
 import { ort } from '../../support/engine.ts';
 import { MODELS, PHOTOS, PROJECT_ROOT } from '../../support/paths.ts';
 
@@ -70,6 +70,15 @@ describe('the RGBA head gives every model its float outputs, bit for bit', () =>
       afterAll(async () => {
         await float?.release();
         await rgba?.release();
+      });
+
+      // onnxruntime reports shapes after its own inference (a declared `c_0` may come back as 4), so the bytes'
+      // shapes are not always its; the names are, and the description made from them is.
+      it('reads the inputs and outputs from the bytes, and describes the model from them as from onnxruntime', () => {
+        const io = modelIOFromBytes(new Uint8Array(readFileSync(path)))!;
+        const names = (x: ModelIO) => [x.inputs.map((i) => i.name), x.outputs.map((o) => o.name)];
+        expect(names(io)).toEqual(names(sessionModelIO(float.session)));
+        expect(describeModel(io, overrides)).toEqual(float.descriptor);
       });
 
       it('takes RGBA bytes', () => {
