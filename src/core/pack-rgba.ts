@@ -42,8 +42,10 @@ export class RgbaPacker {
     if (options.flip || cw !== iw || ch !== ih || pixels.width !== cw || pixels.height !== ch || pixels.data.byteOffset % 4 !== 0) return null;
     const count = cw * ch;
     if (pixels.data.length < count * 4) return null;
-    const px = this.words.of(pixels.data, count);
-    for (let i = 0; i < count; i++) if (px[i] < 0xff000000) return null;
+    if (!pixels.opaque) {
+      const px = this.words.of(pixels.data, count);
+      for (let i = 0; i < count; i++) if (px[i] < 0xff000000) return null;
+    }
     const data = pixels.data;
     return data instanceof Uint8Array && data.length === count * 4 ? data : new Uint8Array(data.buffer, data.byteOffset, count * 4);
   }

@@ -7,6 +7,8 @@ export interface RgbaPixels {
   data: Uint8ClampedArray | Uint8Array;
   width: number;
   height: number;
+  /** Every alpha byte is known to be 255 (e.g. a video frame of a format without alpha): nothing to check. */
+  opaque?: boolean;
 }
 
 export interface Normalization {

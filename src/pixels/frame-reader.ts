@@ -52,7 +52,8 @@ export class FrameReader {
     try {
       if (this.rgba.length !== width * height * 4) this.rgba = new Uint8Array(width * height * 4);
       await frame.copyTo(this.rgba, { format: 'RGBA' });
-      return { data: this.rgba, width, height };
+      // Camera and video frames come as I420, NV12 and the like: formats with alpha have an A in their name.
+      return { data: this.rgba, width, height, opaque: frame.format !== null && !frame.format.includes('A') };
     } catch {
       this.copyToWorks = false;
       return null;
