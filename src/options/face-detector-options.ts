@@ -44,8 +44,8 @@ export type ModelSource = string | URL | ArrayBuffer | Uint8Array;
 
 /**
  * How frames reach the worker. `'bitmap'`: the page makes an ImageBitmap at the input size and transfers it;
- * the worker reads and packs it (least main-thread work). `'tensor'`: the page reads the pixels and packs the
- * float tensor itself, then transfers it.
+ * the worker reads and packs it (least main-thread work). `'tensor'`: the page reads the pixels and lays them
+ * out as the session takes them itself (RGBA bytes, or the float tensor: `ModelInfo.input`), then transfers them.
  */
 export type FramePath = 'bitmap' | 'tensor';
 
