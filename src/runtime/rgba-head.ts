@@ -62,12 +62,6 @@ function tensorType(valueInfo: WireField[]): { elemType: number; dims: Uint8Arra
   };
 }
 
-/** A Dimension message's fixed value, or null for a named (or absent) one. */
-function dimValue(dimension: Uint8Array): number | null {
-  const f = wireFields(dimension).find((x) => x.field === TYPE.dimValue && x.wireType === 0);
-  return f ? f.varint : null;
-}
-
 /** A Dimension message as onnxruntime reports it: its value, its name, or null. */
 function dimension(d: Uint8Array): number | string | null {
   const fields = wireFields(d);
@@ -151,7 +145,8 @@ export function addRgbaHead(modelBytes: Uint8Array, model: RgbaHeadModel): RgbaH
   const type = input && tensorType(wireFields(input.value));
   if (!type) return { reason: `it has no input ${model.inputName}` };
   const [n, c, h, w] = type.dims;
-  if (type.elemType !== DATA.FLOAT || type.dims.length !== 4 || dimValue(c) !== 3 || ![1, null].includes(dimValue(n))) {
+  const batchOfOne = (d: number | string | null) => typeof d !== 'number' || d === 1;
+  if (type.elemType !== DATA.FLOAT || type.dims.length !== 4 || dimension(c) !== 3 || !batchOfOne(dimension(n))) {
     return { reason: `its input ${model.inputName} is not float32 [1,3,H,W]` };
   }
   const prefix = 'retinaface_web_rgba_';
