@@ -15,7 +15,7 @@ function overBlack(v: number): number {
  * Lays out frames for a model whose pre-processing is at the head of its graph (`addRgbaHead`): the RGBA bytes
  * at the input size, the image at the top-left, mirrored if asked, every padding pixel holding the mean's bytes
  * (which the head turns into 0) and every pixel opaque (a transparent one composited over black, as
- * `ImagePacker` does): so the model sees what it sees through `ImagePacker`, value for value.
+ * `ImagePacker` does; pixels said to be `opaque` are not checked): so the model sees what it sees through `ImagePacker`, value for value.
  */
 export class RgbaPacker {
   readonly layout = 'rgba' as const;
@@ -67,7 +67,7 @@ export class RgbaPacker {
       } else {
         o.set(px.subarray(y * cw, (y + 1) * cw), row);
       }
-      for (let x = row; x < row + cw; x++) if (o[x] < 0xff000000) o[x] = overBlack(o[x]);
+      if (!pixels.opaque) for (let x = row; x < row + cw; x++) if (o[x] < 0xff000000) o[x] = overBlack(o[x]);
       if (cw < iw) o.fill(this.padding, row + cw, row + iw);
     }
     if (ch < ih) o.fill(this.padding, ch * iw, iw * ih);
